@@ -1,0 +1,19 @@
+import { defineConfig, type Options } from "tsup";
+
+/**
+ * The one build config every package shares: ESM + CJS with `.d.ts`/`.d.cts`
+ * pairs, Node 20 target, no bundled dependencies. Package configs list entries only.
+ */
+export function gatehouseBuild(entry: Record<string, string>): Options | Options[] {
+  return defineConfig({
+    entry,
+    format: ["esm", "cjs"],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: "node20",
+    platform: "node",
+    splitting: true,
+    treeshake: true,
+  }) as Options;
+}

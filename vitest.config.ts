@@ -1,0 +1,34 @@
+import { defineConfig } from "vitest/config";
+
+// Tests resolve workspace packages to their TypeScript source through the
+// `@gatehouse/source` export condition, so no build is needed to run them.
+const resolve = { conditions: ["@gatehouse/source", "import", "default"] };
+const ssr = { resolve: { conditions: ["@gatehouse/source"], externalConditions: ["@gatehouse/source"] } };
+
+export default defineConfig({
+  resolve,
+  ssr,
+  test: {
+    projects: [
+      {
+        resolve,
+        ssr,
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "test/security/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        resolve,
+        ssr,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});
