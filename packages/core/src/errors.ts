@@ -1,0 +1,119 @@
+/**
+ * Every stable error code Gatehouse core can produce, with the HTTP status an
+ * adapter answers with. Callers match on `code`, never on the message.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8725 JWT Best Current Practices
+ */
+export const ERROR_STATUS = {
+  /** Options passed to a factory are invalid (thrown at start-up, never per request). */
+  config_invalid: 500,
+  /** No credential was presented. */
+  token_missing: 401,
+  /** The token is longer than `maxTokenBytes`. */
+  token_too_large: 401,
+  /** The token is not three non-empty dot-separated segments. */
+  token_malformed: 401,
+  /** A segment is not canonical unpadded base64url (RFC 7515 §2). */
+  token_base64_invalid: 401,
+  /** A decoded segment is not valid UTF-8. */
+  token_utf8_invalid: 401,
+  /** A decoded segment starts with a byte-order mark. */
+  token_json_bom: 401,
+  /** A decoded segment is not valid JSON. */
+  token_json_invalid: 401,
+  /** A JSON object in the header or payload repeats a member name (RFC 7515 §5.2). */
+  token_json_duplicate_key: 401,
+  /** The header or payload is valid JSON but not an object. */
+  token_not_object: 401,
+  /** `alg: none` (in any casing): unsecured tokens are never accepted. */
+  alg_none: 401,
+  /** The `alg` is missing, unknown, or not allowed for the issuer. */
+  alg_not_allowed: 401,
+  /** An HMAC `alg` was presented to an issuer that has public keys (algorithm confusion). */
+  alg_confusion: 401,
+  /** The header carries `jwk`, `jku`, `x5u` or `x5c`: keys are never taken from the token. */
+  header_embedded_key: 401,
+  /** The header lists a `crit` extension this verifier does not understand. */
+  header_crit_unsupported: 401,
+  /** The header `typ` is not the one the issuer expects. */
+  header_typ_invalid: 401,
+  /** No key of the issuer matches the token's `kid` (after a bounded refresh). */
+  kid_unknown: 401,
+  /** The signature does not verify with the issuer's key. */
+  signature_invalid: 401,
+  /** `exp` is in the past (beyond the clock skew). */
+  token_expired: 401,
+  /** `nbf` is in the future (beyond the clock skew). */
+  token_not_yet_valid: 401,
+  /** `iat` is in the future (beyond the clock skew). */
+  token_issued_in_future: 401,
+  /** A registered claim is missing or has the wrong type (`exp`, `sub`, `nbf`, `iat`, ...). */
+  claim_invalid: 401,
+  /** No configured issuer matches the token's `iss`. */
+  issuer_unknown: 401,
+  /** `aud` does not contain the expected audience. */
+  audience_invalid: 401,
+  /** `azp` is not one of the authorized parties (or missing on a cookie token). */
+  azp_invalid: 401,
+  /** The session is pending (`sts: "pending"`) and pending sessions are not accepted. */
+  session_pending: 401,
+  /** The issuer's JWKS could not be fetched and no usable key is cached. */
+  jwks_unavailable: 503,
+  /** The caller is signed in but lacks the required authorization. */
+  forbidden: 403,
+} as const satisfies Record<string, number>;
+
+/** A stable, machine-readable Gatehouse error code. */
+export type GatehouseErrorCode = keyof typeof ERROR_STATUS;
+
+const BRAND = Symbol.for("gatehouse.error");
+
+/** Options accepted by {@link GatehouseError}. */
+export interface GatehouseErrorOptions {
+  /** The underlying error, kept for logs (ES2022 `cause`). */
+  cause?: unknown;
+  /** Overrides the HTTP status implied by the code. */
+  status?: number;
+}
+
+/**
+ * The one error class of Gatehouse. `message` is safe to show to a client: it
+ * never contains a credential.
+ *
+ * @example
+ * ```ts
+ * try { await verifier.verify(token) }
+ * catch (err) { if (isGatehouseError(err) && err.code === "token_expired") refresh() }
+ * ```
+ */
+export class GatehouseError extends Error {
+  /** Stable machine-readable code; match on this. */
+  readonly code: GatehouseErrorCode;
+  /** HTTP status an adapter answers with. */
+  readonly status: number;
+
+  constructor(code: GatehouseErrorCode, message: string, options: GatehouseErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = options.status ?? ERROR_STATUS[code];
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/**
+ * Whether `value` is a {@link GatehouseError}, also across duplicate copies of
+ * this package (where `instanceof` fails).
+ */
+export function isGatehouseError(value: unknown): value is GatehouseError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    ((value as Record<symbol, unknown>)[BRAND] === true || value instanceof GatehouseError)
+  );
+}
+
+/** Throws a `config_invalid` error naming the factory and the option. */
+export function configError(factory: string, message: string): never {
+  throw new GatehouseError("config_invalid", `${factory}: ${message}`);
+}

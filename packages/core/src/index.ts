@@ -1,0 +1,34 @@
+export type {
+  AuthContext,
+  CredentialSource,
+  SignedInAuthContext,
+  SignedInFields,
+  SignedOutAuthContext,
+  TokenType,
+} from "./auth-context.js";
+export { signedIn, signedOut } from "./auth-context.js";
+export type { AuthorizationCheck, ReverificationConfig } from "./authorization.js";
+export { checkAuthorization } from "./authorization.js";
+export type { Actor, CustomClaims, FactorVerificationAge, RegisteredClaims, SessionClaims } from "./claims.js";
+export { type Clock, systemClock } from "./clock.js";
+export {
+  ERROR_STATUS,
+  GatehouseError,
+  type GatehouseErrorCode,
+  type GatehouseErrorOptions,
+  isGatehouseError,
+} from "./errors.js";
+export { type ClerkIssuerOptions, clerk } from "./issuers/clerk.js";
+export type { Issuer, KeySource } from "./issuers/issuer.js";
+export { type JwksIssuerOptions, jwks } from "./issuers/jwks.js";
+export type { AsymmetricAlgorithm } from "./jwt/algorithms.js";
+export type { JsonWebKeySet, VerificationKey } from "./keys/key-set.js";
+export type { RemoteJwksOptions } from "./keys/remote-jwks.js";
+export { type Credential, type RequestLike, readCredential } from "./request.js";
+export type { TokenCacheOptions } from "./token-cache.js";
+export {
+  createVerifier,
+  type Verifier,
+  type VerifierOptions,
+  type VerifyOptions,
+} from "./verifier.js";
