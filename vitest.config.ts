@@ -3,7 +3,9 @@ import { defineConfig } from "vitest/config";
 // Tests resolve workspace packages to their TypeScript source through the
 // `@gatehouse/source` export condition, so no build is needed to run them.
 const resolve = { conditions: ["@gatehouse/source", "import", "default"] };
-const ssr = { resolve: { conditions: ["@gatehouse/source"], externalConditions: ["@gatehouse/source"] } };
+const ssr = {
+  resolve: { conditions: ["@gatehouse/source"], externalConditions: ["@gatehouse/source"] },
+};
 
 export default defineConfig({
   resolve,

@@ -27,10 +27,8 @@ mkdirSync(out, { recursive: true });
 let blocks = 0;
 for (const page of pages) {
   const text = readFileSync(join(root, page), "utf8");
-  const re = /^```ts\n([\s\S]*?)^```$/gm;
-  let match;
   let i = 0;
-  while ((match = re.exec(text)) !== null) {
+  for (const match of text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)) {
     const name = `${page.replace(/[/.]/g, "_")}_${++i}.ts`;
     writeFileSync(join(out, name), `// ${page} block ${i}\n${match[1]}\nexport {};\n`);
     blocks++;
@@ -38,11 +36,18 @@ for (const page of pages) {
 }
 writeFileSync(
   join(out, "tsconfig.json"),
-  JSON.stringify({ extends: "../../tsconfig.base.json", compilerOptions: { noUnusedLocals: false }, include: ["*.ts"] }),
+  JSON.stringify({
+    extends: "../../tsconfig.base.json",
+    compilerOptions: { noUnusedLocals: false },
+    include: ["*.ts"],
+  }),
 );
 console.log(`type-checking ${blocks} code blocks from ${pages.length} pages`);
 try {
-  execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", relative(root, out)], { cwd: root, stdio: "inherit" });
+  execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", relative(root, out)], {
+    cwd: root,
+    stdio: "inherit",
+  });
 } catch {
   console.error("a documentation code block does not type-check (see above)");
   process.exit(1);

@@ -30,7 +30,10 @@ for (const dir of packages) {
   console.log(`\n── ${pkg.name}`);
   const before = new Set(readdirSync(out));
   run("pnpm", ["pack", "--pack-destination", out], dir);
-  const tarball = join(out, readdirSync(out).find((f) => !before.has(f)));
+  const tarball = join(
+    out,
+    readdirSync(out).find((f) => !before.has(f)),
+  );
   tarballs.push({ pkg, tarball });
   try {
     run(bin("publint"), ["run", tarball, "--strict"], root);
@@ -58,24 +61,53 @@ writeFileSync(
       "@types/node": "^20.19.0",
       ...Object.fromEntries(tarballs.map(({ pkg, tarball }) => [pkg.name, `file:${tarball}`])),
     },
-    pnpm: { overrides: Object.fromEntries(tarballs.map(({ pkg, tarball }) => [pkg.name, `file:${tarball}`])) },
+    pnpm: {
+      overrides: Object.fromEntries(
+        tarballs.map(({ pkg, tarball }) => [pkg.name, `file:${tarball}`]),
+      ),
+    },
   }),
 );
-writeFileSync(join(consumer, "esm.mts"), entries.map((e, i) => `import * as m${i} from "${e}";\nvoid m${i};`).join("\n"));
-writeFileSync(join(consumer, "cjs.cts"), entries.map((e, i) => `import m${i} = require("${e}");\nvoid m${i};`).join("\n"));
+writeFileSync(
+  join(consumer, "esm.mts"),
+  entries.map((e, i) => `import * as m${i} from "${e}";\nvoid m${i};`).join("\n"),
+);
+writeFileSync(
+  join(consumer, "cjs.cts"),
+  entries.map((e, i) => `import m${i} = require("${e}");\nvoid m${i};`).join("\n"),
+);
 writeFileSync(
   join(consumer, "tsconfig.json"),
   JSON.stringify({
-    compilerOptions: { module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] },
+    compilerOptions: {
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      types: ["node"],
+    },
     files: ["esm.mts", "cjs.cts"],
   }),
 );
 try {
-  run("pnpm", ["install", "--ignore-workspace", "--prefer-offline", "--config.confirmModulesPurge=false"], consumer);
+  run(
+    "pnpm",
+    ["install", "--ignore-workspace", "--prefer-offline", "--config.confirmModulesPurge=false"],
+    consumer,
+  );
   run(bin("tsc"), ["-p", consumer], consumer);
   const smoke = entries.map((e) => `require(${JSON.stringify(e)});`).join("");
   run(process.execPath, ["-e", smoke], consumer);
-  run(process.execPath, ["--input-type=module", "-e", entries.map((e) => `await import(${JSON.stringify(e)});`).join("")], consumer);
+  run(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      entries.map((e) => `await import(${JSON.stringify(e)});`).join(""),
+    ],
+    consumer,
+  );
   console.log(`\nconsumer: ${entries.length} entry points type-check and load from ESM and CJS`);
 } catch {
   failed++;

@@ -11,7 +11,9 @@ export const DEV_ORIGIN = "http://localhost:3000";
  * key from the Clerk dashboard) is set, otherwise the local development keys.
  */
 export function createAppVerifier(env: NodeJS.ProcessEnv = process.env): Verifier {
-  const authorizedParties = (env.CLERK_AUTHORIZED_PARTIES ?? DEV_ORIGIN).split(",").map((s) => s.trim());
+  const authorizedParties = (env.CLERK_AUTHORIZED_PARTIES ?? DEV_ORIGIN)
+    .split(",")
+    .map((s) => s.trim());
   if (env.CLERK_JWT_KEY) {
     return createVerifier({ issuers: [clerk({ jwtKey: env.CLERK_JWT_KEY, authorizedParties })] });
   }

@@ -18,7 +18,11 @@ export function loadDevKeys(dir: string = DEV_KEYS_DIR): DevKeys {
   const file = join(dir, "dev-keys.json");
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as DevKeys;
   const keys = generateTestKeys({ alg: "RS256", kid: "ins_dev" });
-  const dev: DevKeys = { publicKeyPem: keys.publicKeyPem, privateKeyPem: keys.privateKeyPem, kid: keys.kid };
+  const dev: DevKeys = {
+    publicKeyPem: keys.publicKeyPem,
+    privateKeyPem: keys.privateKeyPem,
+    kid: keys.kid,
+  };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(dev, null, 2), { mode: 0o600 });
   return dev;

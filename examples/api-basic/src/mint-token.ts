@@ -1,6 +1,6 @@
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { parseArgs } from "node:util";
 import { mintClerkToken, type TestKeys } from "@gatehouse/testing";
-import { createPrivateKey, createPublicKey } from "node:crypto";
 import { DEV_ISSUER, DEV_ORIGIN } from "./config.js";
 import { loadDevKeys } from "./dev-keys.js";
 
@@ -32,7 +32,14 @@ const token = await mintClerkToken(keys, {
   azp: DEV_ORIGIN,
   expiresInSec: Number(values["expires-in"]),
   ...(values.org
-    ? { org: { id: values.org, slug: values.org, role: `org:${values.role}`, permissions: values.permission ?? [] } }
+    ? {
+        org: {
+          id: values.org,
+          slug: values.org,
+          role: `org:${values.role}`,
+          permissions: values.permission ?? [],
+        },
+      }
     : {}),
 });
 process.stdout.write(`${token}\n`);

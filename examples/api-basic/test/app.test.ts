@@ -11,7 +11,9 @@ import { loadDevKeys } from "../src/dev-keys.js";
 
 const keys = generateTestKeys({ kid: "ins_dev" });
 const verifier = createVerifier({
-  issuers: [clerk({ jwtKey: keys.publicKeyPem, issuer: DEV_ISSUER, authorizedParties: [DEV_ORIGIN] })],
+  issuers: [
+    clerk({ jwtKey: keys.publicKeyPem, issuer: DEV_ISSUER, authorizedParties: [DEV_ORIGIN] }),
+  ],
 });
 const app = createApp(verifier);
 const mint = (options: Parameters<typeof mintClerkToken>[1] = {}) =>
@@ -24,7 +26,10 @@ describe("examples/api-basic", () => {
 
   it("answers 200 with the caller's identity for a valid token", async () => {
     const token = await mint({ userId: "user_42", org: { id: "org_acme", role: "org:admin" } });
-    const res = await request(app).get("/api/me").set("authorization", `Bearer ${token}`).expect(200);
+    const res = await request(app)
+      .get("/api/me")
+      .set("authorization", `Bearer ${token}`)
+      .expect(200);
     expect(res.body).toMatchObject({ userId: "user_42", orgId: "org_acme", orgRole: "org:admin" });
   });
 
@@ -38,19 +43,27 @@ describe("examples/api-basic", () => {
 
   it("answers 401 invalid_token for an expired token", async () => {
     const token = await mint({ expiresInSec: -120 });
-    const res = await request(app).get("/api/me").set("authorization", `Bearer ${token}`).expect(401);
+    const res = await request(app)
+      .get("/api/me")
+      .set("authorization", `Bearer ${token}`)
+      .expect(401);
     expect(res.headers["www-authenticate"]).toContain('error="invalid_token"');
     expect(res.body.code).toBe("token_expired");
     expect(JSON.stringify(res.body)).not.toContain(token.split(".")[1]);
   });
 
   it("says why a request is signed out on an optional-auth route", async () => {
-    const res = await request(app).get("/whoami").set("authorization", "Bearer not.a.jwt").expect(200);
+    const res = await request(app)
+      .get("/whoami")
+      .set("authorization", "Bearer not.a.jwt")
+      .expect(200);
     expect(res.body).toEqual({ signedIn: false, reason: "token_base64_invalid" });
   });
 
   it("checks permissions with has()", async () => {
-    const reader = await mint({ org: { id: "org_acme", role: "org:member", permissions: ["org:invoices:read"] } });
+    const reader = await mint({
+      org: { id: "org_acme", role: "org:member", permissions: ["org:invoices:read"] },
+    });
     const outsider = await mint({ org: { id: "org_acme", role: "org:member" } });
     await request(app).get("/api/invoices").set("authorization", `Bearer ${reader}`).expect(200);
     await request(app).get("/api/invoices").set("authorization", `Bearer ${outsider}`).expect(403);

@@ -73,7 +73,11 @@ export function withOrgPrefix(value: string): string {
  */
 export function checkAuthorization(facts: AuthorizationFacts, check: AuthorizationCheck): boolean {
   if (!facts.userId || typeof check !== "object" || check === null) return false;
-  const outcomes = [checkOrg(facts, check), checkBilling(facts, check), checkReverification(facts, check)];
+  const outcomes = [
+    checkOrg(facts, check),
+    checkBilling(facts, check),
+    checkReverification(facts, check),
+  ];
   return outcomes.includes("pass") && !outcomes.includes("fail");
 }
 

@@ -52,4 +52,7 @@ export interface Actor {
  * Minutes since the session's first and second factor were last verified
  * (Clerk `fva`); `-1` means never.
  */
-export type FactorVerificationAge = readonly [firstFactorMinutes: number, secondFactorMinutes: number];
+export type FactorVerificationAge = readonly [
+  firstFactorMinutes: number,
+  secondFactorMinutes: number,
+];

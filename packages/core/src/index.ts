@@ -9,7 +9,13 @@ export type {
 export { signedIn, signedOut } from "./auth-context.js";
 export type { AuthorizationCheck, ReverificationConfig } from "./authorization.js";
 export { checkAuthorization } from "./authorization.js";
-export type { Actor, CustomClaims, FactorVerificationAge, RegisteredClaims, SessionClaims } from "./claims.js";
+export type {
+  Actor,
+  CustomClaims,
+  FactorVerificationAge,
+  RegisteredClaims,
+  SessionClaims,
+} from "./claims.js";
 export { type Clock, systemClock } from "./clock.js";
 export {
   ERROR_STATUS,

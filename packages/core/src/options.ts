@@ -6,7 +6,11 @@ import { configError } from "./errors.js";
  * error names the factory and the option, so a typo is found before the first
  * request rather than in it.
  */
-export function parseOptions<S extends z.ZodType>(factory: string, schema: S, input: unknown): z.output<S> {
+export function parseOptions<S extends z.ZodType>(
+  factory: string,
+  schema: S,
+  input: unknown,
+): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -53,7 +53,9 @@ export function readCookie(header: string, name: string): string | undefined {
     const pair = part.trim();
     if (pair.startsWith(prefix)) {
       const value = pair.slice(prefix.length).trim();
-      return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+      return value.length >= 2 && value.startsWith('"') && value.endsWith('"')
+        ? value.slice(1, -1)
+        : value;
     }
   }
   return undefined;

@@ -60,12 +60,22 @@ export interface Verifier {
 }
 
 const schema = z.strictObject({
-  issuers: z.array(z.custom<Issuer>((v) => typeof v === "object" && v !== null && "accept" in v)).min(1),
+  issuers: z
+    .array(z.custom<Issuer>((v) => typeof v === "object" && v !== null && "accept" in v))
+    .min(1),
   clockSkewSec: z.number().min(0).max(300).optional(),
   clock: z.custom<Clock>((v) => typeof (v as Clock | undefined)?.now === "function").optional(),
-  cache: z.union([z.literal(false), z.strictObject({ maxEntries: z.number().int().positive().optional() })]).optional(),
+  cache: z
+    .union([
+      z.literal(false),
+      z.strictObject({ maxEntries: z.number().int().positive().optional() }),
+    ])
+    .optional(),
   maxTokenBytes: z.number().int().min(256).max(1_048_576).optional(),
-  cookieName: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/).optional(),
+  cookieName: z
+    .string()
+    .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/)
+    .optional(),
   acceptPendingSessions: z.boolean().optional(),
 });
 
@@ -103,27 +113,39 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const bound = { issuer, keys: issuer.createKeySource(clock) };
     if (issuer.iss === undefined) {
       if (wildcard !== undefined) {
-        configError("createVerifier()", "only one issuer may leave its iss unset; give each an `issuer`");
+        configError(
+          "createVerifier()",
+          "only one issuer may leave its iss unset; give each an `issuer`",
+        );
       }
       wildcard = bound;
     } else {
-      if (byIss.has(issuer.iss)) configError("createVerifier()", `two issuers claim iss "${issuer.iss}"`);
+      if (byIss.has(issuer.iss))
+        configError("createVerifier()", `two issuers claim iss "${issuer.iss}"`);
       byIss.set(issuer.iss, bound);
     }
   }
 
   function route(decoded: DecodedJwt): BoundIssuer {
     const iss = decoded.payload.iss;
-    if (typeof iss !== "string") throw new GatehouseError("claim_invalid", "The token has no valid iss claim.");
+    if (typeof iss !== "string")
+      throw new GatehouseError("claim_invalid", "The token has no valid iss claim.");
     const bound = byIss.get(iss) ?? wildcard;
-    if (bound === undefined) throw new GatehouseError("issuer_unknown", "The token's issuer is not trusted.");
+    if (bound === undefined)
+      throw new GatehouseError("issuer_unknown", "The token's issuer is not trusted.");
     const { alg, typ } = decoded.header;
     const { issuer } = bound;
     if (!issuer.algorithms.includes(alg as AsymmetricAlgorithm)) {
       if (/^hs/i.test(alg)) {
-        throw new GatehouseError("alg_confusion", "HMAC tokens are refused for an issuer with public keys.");
+        throw new GatehouseError(
+          "alg_confusion",
+          "HMAC tokens are refused for an issuer with public keys.",
+        );
       }
-      throw new GatehouseError("alg_not_allowed", "The token's algorithm is not allowed for its issuer.");
+      throw new GatehouseError(
+        "alg_not_allowed",
+        "The token's algorithm is not allowed for its issuer.",
+      );
     }
     if (issuer.typ !== undefined && (typ !== undefined || issuer.typRequired)) {
       if (typ === undefined || !issuer.typ.includes(normaliseTyp(typ))) {
@@ -168,7 +190,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   ): SignedInAuthContext | Promise<SignedInAuthContext> {
     const decoded = decodeJwt(token, maxTokenBytes, headerCache);
     const { issuer, keys } = route(decoded);
-    const candidates = keys.candidates(decoded.header.kid, decoded.header.alg as AsymmetricAlgorithm);
+    const candidates = keys.candidates(
+      decoded.header.kid,
+      decoded.header.alg as AsymmetricAlgorithm,
+    );
     if (Array.isArray(candidates)) return finish(decoded, issuer, candidates, source);
     return (candidates as Promise<readonly VerificationKey[]>).then((found) =>
       finish(decoded, issuer, found, source),
@@ -176,7 +201,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   async function verify(token: string, opts?: VerifyOptions): Promise<SignedInAuthContext> {
-    if (typeof token !== "string") throw new GatehouseError("token_malformed", "The token is not a string.");
+    if (typeof token !== "string")
+      throw new GatehouseError("token_malformed", "The token is not a string.");
     const source = opts?.source ?? "header";
     if (cache === undefined) return verifyUncached(token, source);
     const key = cache.key(token, source === "cookie");

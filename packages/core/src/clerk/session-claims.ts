@@ -81,7 +81,8 @@ export function expandFeaturePermissions(fea: unknown, per: unknown, fpm: unknow
     const entry = part.trim();
     const sep = entry.indexOf(":");
     const scope = entry.slice(0, sep);
-    if (sep > 0 && (scope === "o" || scope === "ou" || scope === "uo")) orgFeatures.push(entry.slice(sep + 1));
+    if (sep > 0 && (scope === "o" || scope === "ou" || scope === "uo"))
+      orgFeatures.push(entry.slice(sep + 1));
   }
   const permissions = per.split(",").map((p) => p.trim());
   const masks = fpm.split(",").map((m) => m.trim());

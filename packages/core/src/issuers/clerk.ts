@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { SignedInFields } from "../auth-context.js";
-import { clerkSessionFields } from "../clerk/session-claims.js";
 import { frontendApiFromPublishableKey } from "../clerk/publishable-key.js";
+import { clerkSessionFields } from "../clerk/session-claims.js";
 import { configError } from "../errors.js";
 import type { AsymmetricAlgorithm } from "../jwt/algorithms.js";
 import { checkAudience, checkAuthorizedParty } from "../jwt/claims.js";
@@ -58,7 +58,10 @@ const schema = z.strictObject({
   issuer: z.string().min(1).optional(),
   authorizedParties: z.array(z.string().min(1)).optional(),
   audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  algorithms: z.array(z.enum(["RS256", "RS384", "RS512"])).min(1).optional(),
+  algorithms: z
+    .array(z.enum(["RS256", "RS384", "RS512"]))
+    .min(1)
+    .optional(),
   jwksCache: remoteJwksSchema.optional(),
 });
 
@@ -79,7 +82,10 @@ export function clerk(options: ClerkIssuerOptions): Issuer {
   if (o.publishableKey !== undefined) {
     frontendApi = frontendApiFromPublishableKey(o.publishableKey);
     if (frontendApi === null) {
-      configError("clerk()", 'option "publishableKey" is not a Clerk publishable key (pk_test_… or pk_live_…)');
+      configError(
+        "clerk()",
+        'option "publishableKey" is not a Clerk publishable key (pk_test_… or pk_live_…)',
+      );
     }
   }
   const sources = [o.jwtKey, o.jwks, o.jwksUrl].filter((s) => s !== undefined).length;
@@ -87,9 +93,14 @@ export function clerk(options: ClerkIssuerOptions): Issuer {
   let keys: KeyConfig;
   if (o.jwtKey !== undefined) keys = { kind: "pem", pems: [o.jwtKey].flat() };
   else if (o.jwks !== undefined) keys = { kind: "jwks", document: o.jwks };
-  else if (o.jwksUrl !== undefined) keys = { kind: "url", url: o.jwksUrl, options: o.jwksCache ?? {} };
+  else if (o.jwksUrl !== undefined)
+    keys = { kind: "url", url: o.jwksUrl, options: o.jwksCache ?? {} };
   else if (frontendApi !== null) {
-    keys = { kind: "url", url: `https://${frontendApi}/.well-known/jwks.json`, options: o.jwksCache ?? {} };
+    keys = {
+      kind: "url",
+      url: `https://${frontendApi}/.well-known/jwks.json`,
+      options: o.jwksCache ?? {},
+    };
   } else {
     return configError("clerk()", "give a key source: jwtKey, jwks, jwksUrl or publishableKey");
   }

@@ -8,7 +8,11 @@ function isNumericDate(value: unknown): value is number {
  * Checks `exp` (required), `nbf` and `iat` against `nowMs`, allowing
  * `skewMs` of clock difference each way (RFC 7519 §4.1.4–4.1.6).
  */
-export function checkTimeClaims(payload: Record<string, unknown>, nowMs: number, skewMs: number): void {
+export function checkTimeClaims(
+  payload: Record<string, unknown>,
+  nowMs: number,
+  skewMs: number,
+): void {
   const { exp, nbf, iat } = payload;
   if (!isNumericDate(exp)) {
     throw new GatehouseError("claim_invalid", "The token has no valid exp claim.");
@@ -17,15 +21,20 @@ export function checkTimeClaims(payload: Record<string, unknown>, nowMs: number,
     throw new GatehouseError("token_expired", "The token has expired.");
   }
   if (nbf !== undefined) {
-    if (!isNumericDate(nbf)) throw new GatehouseError("claim_invalid", "The nbf claim is not a number.");
+    if (!isNumericDate(nbf))
+      throw new GatehouseError("claim_invalid", "The nbf claim is not a number.");
     if (nbf * 1000 > nowMs + skewMs) {
       throw new GatehouseError("token_not_yet_valid", "The token is not valid yet (nbf).");
     }
   }
   if (iat !== undefined) {
-    if (!isNumericDate(iat)) throw new GatehouseError("claim_invalid", "The iat claim is not a number.");
+    if (!isNumericDate(iat))
+      throw new GatehouseError("claim_invalid", "The iat claim is not a number.");
     if (iat * 1000 > nowMs + skewMs) {
-      throw new GatehouseError("token_issued_in_future", "The token was issued in the future (iat).");
+      throw new GatehouseError(
+        "token_issued_in_future",
+        "The token was issued in the future (iat).",
+      );
     }
   }
 }
@@ -50,7 +59,8 @@ export function checkAudience(aud: unknown, expected: readonly string[]): void {
       : Array.isArray(aud) &&
         aud.every((a) => typeof a === "string") &&
         aud.some((a: string) => expected.includes(a));
-  if (!ok) throw new GatehouseError("audience_invalid", "The token is not meant for this audience (aud).");
+  if (!ok)
+    throw new GatehouseError("audience_invalid", "The token is not meant for this audience (aud).");
 }
 
 /** Normalises a `typ` value for comparison: case-insensitive, `application/` optional (RFC 7515 §4.1.9). */

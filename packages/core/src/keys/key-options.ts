@@ -3,7 +3,7 @@ import type { Clock } from "../clock.js";
 import { configError } from "../errors.js";
 import type { KeySource } from "../issuers/issuer.js";
 import { importJwks, importPem, KeySet } from "./key-set.js";
-import { RemoteKeySource, type RemoteJwksOptions } from "./remote-jwks.js";
+import { type RemoteJwksOptions, RemoteKeySource } from "./remote-jwks.js";
 
 /** zod schema of {@link RemoteJwksOptions}. */
 export const remoteJwksSchema = z.strictObject({
