@@ -65,8 +65,9 @@ export class RemoteKeySource {
       if (now - cur.fetchedAt > this.maxAgeMs) this.refreshInBackground(now);
       const found = cur.set.candidates(kid, alg);
       if (found.length > 0 || kid === undefined || cur.set.hasKid(kid)) return found;
-      // An unknown kid may be a freshly rotated key: refetch, at most once per cooldown.
-      if (now - this.lastAttempt < this.cooldownMs) return found;
+      // An unknown kid may be a freshly rotated key: join a refresh already under way,
+      // else refetch, at most once per cooldown.
+      if (this.inflight === undefined && now - this.lastAttempt < this.cooldownMs) return found;
       return this.refresh(now).then((set) => set.candidates(kid, alg));
     }
     if (now - this.lastAttempt < this.cooldownMs && this.inflight === undefined && this.lastError) {
