@@ -15,5 +15,7 @@ export function gatehouseBuild(entry: Record<string, string>): Options | Options
     platform: "node",
     splitting: true,
     treeshake: true,
+    // Middleware factories return named functions (`function requireAuth(...)`); keep the names.
+    keepNames: true,
   }) as Options;
 }

@@ -5,7 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc8725 JWT Best Current Practices
  */
 export const ERROR_STATUS = {
-  /** Options passed to a factory are invalid (thrown at start-up, never per request). */
+  /** Gatehouse is misconfigured: bad factory options (thrown at start-up), or middleware mounted wrongly. */
   config_invalid: 500,
   /** No credential was presented. */
   token_missing: 401,
