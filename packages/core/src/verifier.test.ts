@@ -739,7 +739,7 @@ describe("contexts are immutable", () => {
       (ctx.actor as Record<string, unknown>).sub = "someone";
     }).toThrow(TypeError);
     expect(() => {
-      (ctx.factorVerificationAge as number[])[0] = 1;
+      (ctx.factorVerificationAge as unknown as number[])[0] = 1;
     }).toThrow(TypeError);
     expect(ctx.userId).toBe("user_test");
     expect(ctx.has({ permission: "org:a:write" })).toBe(false);

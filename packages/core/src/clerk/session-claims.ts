@@ -58,7 +58,8 @@ const expanded = new Map<string, readonly string[]>();
 
 function orgPermissionsOf(fea: unknown, per: unknown, fpm: unknown): readonly string[] {
   if (typeof fea !== "string" || typeof per !== "string" || typeof fpm !== "string") return [];
-  const key = `${fea}|${per}|${fpm}`;
+  // Length-prefixed, so no two claim sets share a key whatever characters they hold.
+  const key = `${fea.length}:${fea}${per.length}:${per}${fpm}`;
   let list = expanded.get(key);
   if (list === undefined) {
     list = Object.freeze(expandFeaturePermissions(fea, per, fpm));

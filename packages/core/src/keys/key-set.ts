@@ -27,15 +27,21 @@ export interface JsonWebKeySet {
  */
 export class KeySet {
   readonly size: number;
-  private readonly byKid = new Map<string, VerificationKey>();
+  // RFC 7517 §4.5 lets keys of different types share a kid, so a kid maps to a list.
+  private readonly byKid = new Map<string, VerificationKey[]>();
   private readonly kidless: readonly VerificationKey[];
   private readonly kidlessByAlg = new Map<AsymmetricAlgorithm, readonly VerificationKey[]>();
 
   constructor(keys: readonly VerificationKey[]) {
     const kidless: VerificationKey[] = [];
     for (const k of keys) {
-      if (k.kid === undefined) kidless.push(k);
-      else if (!this.byKid.has(k.kid)) this.byKid.set(k.kid, k);
+      if (k.kid === undefined) {
+        kidless.push(k);
+        continue;
+      }
+      const list = this.byKid.get(k.kid);
+      if (list === undefined) this.byKid.set(k.kid, [k]);
+      else list.push(k);
     }
     this.kidless = kidless;
     this.size = keys.length;
@@ -49,8 +55,11 @@ export class KeySet {
   /** The keys that may have signed a token with this `kid` and `alg`. */
   candidates(kid: string | undefined, alg: AsymmetricAlgorithm): readonly VerificationKey[] {
     if (kid !== undefined) {
-      const k = this.byKid.get(kid);
-      if (k !== undefined) return fits(k, alg) ? [k] : [];
+      const list = this.byKid.get(kid);
+      if (list !== undefined) {
+        if (list.length === 1) return fits(list[0]!, alg) ? list : NONE;
+        return list.filter((k) => fits(k, alg));
+      }
     }
     let list = this.kidlessByAlg.get(alg);
     if (list === undefined) {
@@ -60,6 +69,8 @@ export class KeySet {
     return list;
   }
 }
+
+const NONE: readonly VerificationKey[] = Object.freeze([]);
 
 function fits(k: VerificationKey, alg: AsymmetricAlgorithm): boolean {
   return (k.alg === undefined || k.alg === alg) && keyFitsAlgorithm(k.key, alg);

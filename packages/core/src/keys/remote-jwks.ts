@@ -68,7 +68,12 @@ export class RemoteKeySource {
       // An unknown kid may be a freshly rotated key: join a refresh already under way,
       // else refetch, at most once per cooldown.
       if (this.inflight === undefined && now - this.lastAttempt < this.cooldownMs) return found;
-      return this.refresh(now).then((set) => set.candidates(kid, alg));
+      // If the refetch fails, the cached set still stands: the kid is unknown (401), and a
+      // made-up kid cannot turn an issuer outage into 503s.
+      return this.refresh(now).then(
+        (set) => set.candidates(kid, alg),
+        () => found,
+      );
     }
     if (now - this.lastAttempt < this.cooldownMs && this.inflight === undefined && this.lastError) {
       // The last fetch failed moments ago: answer at once rather than queue more fetches.
