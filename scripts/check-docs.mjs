@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Type-checks the TypeScript code blocks of every README and docs/ page, so the
 // docs cannot drift from the API. A block fenced as ```ts is checked as its own
-// module; fence a deliberate fragment as ```ts fragment to skip it.
+// module. A block fenced as ```ts fragment is checked after the page's context:
+// the body of an `<!-- docs-context ... -->` comment (imports and `declare`s).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -27,10 +28,12 @@ mkdirSync(out, { recursive: true });
 let blocks = 0;
 for (const page of pages) {
   const text = readFileSync(join(root, page), "utf8");
+  const context = /<!-- docs-context\n([\s\S]*?)-->/.exec(text)?.[1] ?? "";
   let i = 0;
-  for (const match of text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)) {
+  for (const match of text.matchAll(/^```ts( fragment)?\n([\s\S]*?)^```$/gm)) {
     const name = `${page.replace(/[/.]/g, "_")}_${++i}.ts`;
-    writeFileSync(join(out, name), `// ${page} block ${i}\n${match[1]}\nexport {};\n`);
+    const prelude = match[1] ? context : "";
+    writeFileSync(join(out, name), `// ${page} block ${i}\n${prelude}${match[2]}\nexport {};\n`);
     blocks++;
   }
 }
