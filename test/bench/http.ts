@@ -51,6 +51,13 @@ export const VARIANTS: readonly Variant[] = [
     token: "clerk",
   },
   {
+    id: "express-layers",
+    name: "express 5, 2 no-op middlewares (layer cost)",
+    module: "express-layers",
+    auth: false,
+    token: "clerk",
+  },
+  {
     id: "node-bare",
     name: "node:http, no auth (baseline)",
     module: "node-bare",
@@ -534,6 +541,21 @@ export async function runHttpBench(
   return results;
 }
 
+/** Busier than this (% of a core), a process is taken to be the bottleneck. */
+const SATURATED_PCT = 85;
+
+/**
+ * Which side limited a row: `server` (what the row should measure), `client` (autocannon is
+ * saturated: req/s says little about the server), or `neither` (both below saturation: the
+ * two processes take turns, a scheduling artefact of small machines; req/s is noisy).
+ */
+export function bottleneck(row: HttpRow): "server" | "client" | "neither" | null {
+  if (row.serverCpuPct === null || row.clientCpuPct === null) return null;
+  if (row.serverCpuPct >= SATURATED_PCT && row.serverCpuPct >= row.clientCpuPct) return "server";
+  if (row.clientCpuPct >= SATURATED_PCT) return "client";
+  return "neither";
+}
+
 function formatPercent(value: number | null): string {
   return value === null ? "—" : `${Math.round(value)}%`;
 }
@@ -557,6 +579,7 @@ export function printHttpResults(results: HttpResults): void {
       "server cpu",
       "client cpu",
       "server µs/req",
+      "bound by",
     ],
     results.rows.map((r) =>
       r.reqPerSec === null
@@ -572,12 +595,31 @@ export function printHttpResults(results: HttpResults): void {
             formatPercent(r.serverCpuPct),
             formatPercent(r.clientCpuPct),
             (r.serverCpuUsPerReq ?? 0).toFixed(1),
+            bottleneck(r) ?? "—",
           ],
     ),
   );
   console.log(`\nJWKS requests served to express-oauth2-jwt-bearer: ${results.jwksRequests}`);
   console.log();
   printTargets(results.targets);
+  for (const note of bottleneckNotes(results)) console.log(note);
+}
+
+/** Warnings for target rows whose req/s was not limited by the server. */
+export function bottleneckNotes(results: HttpResults): string[] {
+  const ids = [
+    "express-bare",
+    "gatehouse-express-warm",
+    "gatehouse-express-cold",
+    "node-bare",
+    "gatehouse-node-warm",
+  ];
+  return results.rows
+    .filter((r) => ids.includes(r.id) && bottleneck(r) !== null && bottleneck(r) !== "server")
+    .map(
+      (r) =>
+        `note: ${r.id} was not server-bound (server ${formatPercent(r.serverCpuPct)}, autocannon ${formatPercent(r.clientCpuPct)}): its req/s ratios are noise-prone; the server-CPU-per-request ratio is the better guide.`,
+    );
 }
 
 if (isMain(import.meta.url)) {

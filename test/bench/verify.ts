@@ -44,7 +44,11 @@ export interface VerifyResults {
   readonly kind: "verify";
   readonly startedAt: string;
   readonly machine: Record<string, unknown>;
-  readonly config: { readonly timeMsPerRow: number; readonly warmupMs: number; readonly batch: number };
+  readonly config: {
+    readonly timeMsPerRow: number;
+    readonly warmupMs: number;
+    readonly batch: number;
+  };
   readonly token: { readonly bytes: number; readonly alg: string; readonly rsaBits: number };
   readonly rows: readonly VerifyRow[];
   readonly targets: readonly Target[];
@@ -137,7 +141,10 @@ const CASES: readonly Case[] = [
     async prepare(f) {
       const key = createPublicKey(f.pem);
       const options: jwt.VerifyOptions & { complete?: false } = { algorithms: ["RS256"] };
-      expectUser("jsonwebtoken KeyObject", (jwt.verify(f.token, key, options) as jwt.JwtPayload).sub);
+      expectUser(
+        "jsonwebtoken KeyObject",
+        (jwt.verify(f.token, key, options) as jwt.JwtPayload).sub,
+      );
       return () => jwt.verify(f.token, key, options);
     },
   },
@@ -200,7 +207,15 @@ export async function runVerifyBench(
     const result = bench.getTask(c.id)?.result;
     const error = failed.get(c.id) ?? result?.error?.message;
     if (result === undefined || error !== undefined || result.latency === undefined) {
-      return { id: c.id, name: c.name, opsPerSec: null, meanUs: null, rmePct: null, samples: 0, error: error ?? "no result" };
+      return {
+        id: c.id,
+        name: c.name,
+        opsPerSec: null,
+        meanUs: null,
+        rmePct: null,
+        samples: 0,
+        error: error ?? "no result",
+      };
     }
     const meanBatchMs = result.latency.mean;
     return {

@@ -588,6 +588,49 @@ describe("verified-token cache", () => {
   });
 });
 
+describe("authenticateCached()", () => {
+  it("answers a request without a credential as signed out, synchronously", () => {
+    const v = clerkVerifier(createFakeClock());
+    expect(v.authenticateCached({ headers: {} })).toMatchObject({
+      isSignedIn: false,
+      reason: "token_missing",
+    });
+  });
+
+  it("answers undefined until the token is verified, then the cached context until exp", async () => {
+    const clock = createFakeClock();
+    const v = clerkVerifier(clock);
+    const token = await mintClerkToken(rsa, { clock, expiresInSec: 60 });
+    const req = { headers: { authorization: `Bearer ${token}` } };
+    expect(v.authenticateCached(req)).toBeUndefined();
+    const verified = await v.authenticate(req);
+    expect(v.authenticateCached(req)).toBe(verified);
+    clock.advance(60_000);
+    expect(v.authenticateCached(req)).toBeUndefined();
+  });
+
+  it("never answers for a forged token, nor for a header-verified token sent as a cookie", async () => {
+    const clock = createFakeClock();
+    const v = clerkVerifier(clock);
+    const token = await mintClerkToken(rsa, { clock });
+    await v.verify(token);
+    const [h, , sig] = token.split(".");
+    const forged = `${h}.${Buffer.from('{"sub":"user_admin"}').toString("base64url")}.${sig}`;
+    expect(
+      v.authenticateCached({ headers: { authorization: `Bearer ${forged}` } }),
+    ).toBeUndefined();
+    expect(v.authenticateCached({ headers: { cookie: `__session=${token}` } })).toBeUndefined();
+  });
+
+  it("with cache: false answers only the no-credential case", async () => {
+    const clock = createFakeClock();
+    const v = clerkVerifier(clock, undefined, { cache: false });
+    const token = await mintClerkToken(rsa, { clock });
+    await v.verify(token);
+    expect(v.authenticateCached({ headers: { authorization: `Bearer ${token}` } })).toBeUndefined();
+  });
+});
+
 describe("authenticate()", () => {
   const clock = createFakeClock();
   const v = clerkVerifier(clock, { jwtKey: rsa.publicKeyPem, authorizedParties: [APP] });

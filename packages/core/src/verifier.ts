@@ -55,6 +55,13 @@ export interface Verifier {
    * (`jwks_unavailable`, status 503), which is not the caller's fault.
    */
   authenticate(request: RequestLike): Promise<AuthContext>;
+  /**
+   * Answers from memory only: the context of a request that carries no
+   * credential, or whose token is in the verified-token cache; `undefined`
+   * when the token must be verified (then call {@link Verifier.authenticate}).
+   * Lets a middleware continue synchronously on the hot path.
+   */
+  authenticateCached(request: RequestLike): AuthContext | undefined;
   /** Fetches every remote JWKS now, so the first request does not wait for it. */
   warmUp(): Promise<void>;
 }
@@ -215,6 +222,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   return Object.freeze({
     verify,
+    authenticateCached(request: RequestLike): AuthContext | undefined {
+      const credential = readCredential(request, cookieName);
+      if (credential === undefined) return signedOut();
+      if (cache === undefined || typeof credential.token !== "string") return undefined;
+      return cache.get(cache.key(credential.token, credential.source === "cookie"), clock.now());
+    },
     async authenticate(request: RequestLike): Promise<AuthContext> {
       const credential = readCredential(request, cookieName);
       if (credential === undefined) return signedOut();

@@ -161,6 +161,29 @@ describe("authenticate() without a framework", () => {
     expect(spy.calls).toBe(0);
   });
 
+  it("continues synchronously on a verified-token cache hit, without verifying again", async () => {
+    const verifier = makeVerifier();
+    const token = await validToken();
+    const req = fakeReq({ authorization: `Bearer ${token}` });
+    const verified = await verifier.authenticate(req);
+    const spy = {
+      authenticate: verifier.authenticate,
+      authenticateCached: verifier.authenticateCached,
+      calls: 0,
+    };
+    spy.authenticate = (r) => {
+      spy.calls++;
+      return verifier.authenticate(r);
+    };
+    let called = false;
+    authenticate(spy)(req, fakeRes, () => {
+      called = true;
+    });
+    expect(called).toBe(true);
+    expect(spy.calls).toBe(0);
+    expect(getAuth(req)).toBe(verified);
+  });
+
   it("refuses a missing verifier and bad options at start-up", () => {
     expect(configError(() => authenticate(undefined as never))).toMatch(/^authenticate\(\): /);
     expect(configError(() => authenticate({} as never))).toMatch(/createVerifier/);

@@ -77,7 +77,7 @@ function readAssignTo(value: unknown): string | undefined {
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 Authorization Request Header Field
  */
 export function authenticate(
-  verifier: Pick<Verifier, "authenticate">,
+  verifier: Pick<Verifier, "authenticate"> & Partial<Pick<Verifier, "authenticateCached">>,
   options?: AuthenticateOptions,
 ): Middleware {
   if (typeof (verifier as Partial<Verifier> | null | undefined)?.authenticate !== "function") {
@@ -91,6 +91,11 @@ export function authenticate(
     return function authenticate(req, _res, next) {
       const r = slot(req);
       if (r[AUTH] !== undefined) return next();
+      const known = verifier.authenticateCached?.(req);
+      if (known !== undefined) {
+        r[AUTH] = known;
+        return next();
+      }
       verifier.authenticate(req).then((auth: AuthContext) => {
         r[AUTH] = auth;
         next();
@@ -103,6 +108,12 @@ export function authenticate(
     const existing = r[AUTH];
     if (existing !== undefined) {
       r[assignTo] = existing;
+      return next();
+    }
+    const known = verifier.authenticateCached?.(req);
+    if (known !== undefined) {
+      r[AUTH] = known;
+      r[assignTo] = known;
       return next();
     }
     verifier.authenticate(req).then((auth: AuthContext) => {

@@ -11,9 +11,7 @@ export interface ServerConfig {
 }
 
 /** What a server module exports: a request listener built once at start-up. */
-export type CreateListener = (
-  config: ServerConfig,
-) => Promise<import("node:http").RequestListener>;
+export type CreateListener = (config: ServerConfig) => Promise<import("node:http").RequestListener>;
 
 /** The route every server answers: `GET /` → 200 `{"userId":"…"}`. */
 export const ROUTE = "/";

@@ -1,9 +1,9 @@
 /** Baseline: Express 5, no authentication. The Authorization header is sent and ignored. */
 import express from "express";
+import { USER_ID } from "../fixtures.js";
 import type { CreateListener } from "./config.js";
 import { ROUTE } from "./config.js";
 import { errorHandler } from "./shared.js";
-import { USER_ID } from "../fixtures.js";
 
 export const create: CreateListener = async () => {
   const app = express();

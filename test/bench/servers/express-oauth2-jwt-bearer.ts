@@ -10,7 +10,9 @@ import { errorHandler } from "./shared.js";
 
 export const create: CreateListener = async (config) => {
   const app = express();
-  app.use(auth({ issuer: ISSUER, jwksUri: config.jwksUri, audience: AUDIENCE, tokenSigningAlg: "RS256" }));
+  app.use(
+    auth({ issuer: ISSUER, jwksUri: config.jwksUri, audience: AUDIENCE, tokenSigningAlg: "RS256" }),
+  );
   app.get(ROUTE, (req, res) => {
     const { auth: result } = req as unknown as { auth?: { payload: { sub?: string } } };
     res.json({ userId: result?.payload.sub });

@@ -11,7 +11,9 @@ import { type CreateListener, ROUTE } from "./config.js";
 
 export const create: CreateListener = async (config) => {
   const verifier = createVerifier({
-    issuers: [clerk({ jwtKey: config.pem, publishableKey: PUBLISHABLE_KEY, authorizedParties: [AZP] })],
+    issuers: [
+      clerk({ jwtKey: config.pem, publishableKey: PUBLISHABLE_KEY, authorizedParties: [AZP] }),
+    ],
     ...(config.cache === false ? { cache: false as const } : {}),
   });
   const app = express();

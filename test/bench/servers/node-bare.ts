@@ -1,10 +1,13 @@
 /** Baseline: bare node:http, no authentication. The Authorization header is sent and ignored. */
+
+import { USER_ID } from "../fixtures.js";
 import type { CreateListener } from "./config.js";
-import { BASELINE_BODY, jsonHeaders } from "./shared.js";
+import { jsonHeaders } from "./shared.js";
 
 export const create: CreateListener = async () => {
-  const headers = jsonHeaders(BASELINE_BODY);
+  // Builds its response like the Gatehouse node:http server does, so the rows differ by auth only.
   return (_req, res) => {
-    res.writeHead(200, headers).end(BASELINE_BODY);
+    const body = JSON.stringify({ userId: USER_ID });
+    res.writeHead(200, jsonHeaders(body)).end(body);
   };
 };

@@ -18,6 +18,7 @@ interface ServerModule {
 
 const MODULES = new Set([
   "express-bare",
+  "express-layers",
   "node-bare",
   "gatehouse-express",
   "gatehouse-node",
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  send({ type: "error", message: err instanceof Error ? err.stack ?? err.message : String(err) });
+  send({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 100);
 });

@@ -7,7 +7,10 @@ export const BASELINE_BODY = JSON.stringify({ userId: USER_ID });
 
 /** Headers of a JSON response from node:http, as Express's `res.json` sets them. */
 export function jsonHeaders(body: string): Record<string, string | number> {
-  return { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) };
+  return {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+  };
 }
 
 /** A minimal error handler: the status the middleware chose (401 for refused tokens), JSON body. */
