@@ -588,46 +588,76 @@ describe("verified-token cache", () => {
   });
 });
 
-describe("authenticateCached()", () => {
-  it("answers a request without a credential as signed out, synchronously", () => {
+describe("authenticateSync()", () => {
+  it("answers a request without a credential as signed out", () => {
     const v = clerkVerifier(createFakeClock());
-    expect(v.authenticateCached({ headers: {} })).toMatchObject({
+    expect(v.authenticateSync({ headers: {} })).toMatchObject({
       isSignedIn: false,
       reason: "token_missing",
     });
   });
 
-  it("answers undefined until the token is verified, then the cached context until exp", async () => {
+  it("verifies a token with a PEM key synchronously, then answers from the cache until exp", async () => {
     const clock = createFakeClock();
     const v = clerkVerifier(clock);
     const token = await mintClerkToken(rsa, { clock, expiresInSec: 60 });
     const req = { headers: { authorization: `Bearer ${token}` } };
-    expect(v.authenticateCached(req)).toBeUndefined();
-    const verified = await v.authenticate(req);
-    expect(v.authenticateCached(req)).toBe(verified);
-    clock.advance(60_000);
-    expect(v.authenticateCached(req)).toBeUndefined();
+    const first = v.authenticateSync(req);
+    expect(first).toMatchObject({ isSignedIn: true, userId: "user_test" });
+    expect(v.authenticateSync(req)).toBe(first);
+    expect(await v.authenticate(req)).toBe(first);
+    clock.advance(66_000);
+    expect(v.authenticateSync(req)).toMatchObject({ isSignedIn: false, reason: "token_expired" });
   });
 
-  it("never answers for a forged token, nor for a header-verified token sent as a cookie", async () => {
+  it("signs out a forged token, and a header-verified token sent as a cookie, with their codes", async () => {
     const clock = createFakeClock();
     const v = clerkVerifier(clock);
     const token = await mintClerkToken(rsa, { clock });
-    await v.verify(token);
-    const [h, , sig] = token.split(".");
-    const forged = `${h}.${Buffer.from('{"sub":"user_admin"}').toString("base64url")}.${sig}`;
-    expect(
-      v.authenticateCached({ headers: { authorization: `Bearer ${forged}` } }),
-    ).toBeUndefined();
-    expect(v.authenticateCached({ headers: { cookie: `__session=${token}` } })).toBeUndefined();
+    expect(v.authenticateSync({ headers: { authorization: `Bearer ${token}` } })?.isSignedIn).toBe(
+      true,
+    );
+    const [h, p, sig] = token.split(".");
+    const claims = { ...JSON.parse(Buffer.from(p!, "base64url").toString()), sub: "user_admin" };
+    const forged = `${h}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${sig}`;
+    expect(v.authenticateSync({ headers: { authorization: `Bearer ${forged}` } })).toMatchObject({
+      reason: "signature_invalid",
+    });
+    expect(v.authenticateSync({ headers: { cookie: `__session=${token}` } })).toMatchObject({
+      reason: "azp_invalid",
+    });
   });
 
-  it("with cache: false answers only the no-credential case", async () => {
+  it("answers undefined while a remote JWKS is fetched, and synchronously once it is cached", async () => {
+    const server = await serveJwks(rsa.jwks);
+    servers.push(server);
     const clock = createFakeClock();
-    const v = clerkVerifier(clock, undefined, { cache: false });
-    const token = await mintClerkToken(rsa, { clock });
-    await v.verify(token);
-    expect(v.authenticateCached({ headers: { authorization: `Bearer ${token}` } })).toBeUndefined();
+    const v = clerkVerifier(clock, { jwksUrl: server.url });
+    const req = { headers: { authorization: `Bearer ${await mintClerkToken(rsa, { clock })}` } };
+    expect(v.authenticateSync(req)).toBeUndefined();
+    expect(await v.authenticate(req)).toMatchObject({ isSignedIn: true });
+    expect(v.authenticateSync(req)).toMatchObject({ isSignedIn: true });
+    expect(server.requests).toBe(1);
+  });
+
+  it("leaves no unhandled rejection behind when the fetch it started fails", async () => {
+    const server = await serveJwks(rsa.jwks);
+    servers.push(server);
+    server.fail(503);
+    const clock = createFakeClock();
+    const v = clerkVerifier(clock, { jwksUrl: server.url });
+    const req = { headers: { authorization: `Bearer ${await mintClerkToken(rsa, { clock })}` } };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      expect(v.authenticateSync(req)).toBeUndefined();
+      await refused(v.authenticate(req), "jwks_unavailable", 503);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
   });
 });
 

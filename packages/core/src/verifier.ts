@@ -56,12 +56,14 @@ export interface Verifier {
    */
   authenticate(request: RequestLike): Promise<AuthContext>;
   /**
-   * Answers from memory only: the context of a request that carries no
-   * credential, or whose token is in the verified-token cache; `undefined`
-   * when the token must be verified (then call {@link Verifier.authenticate}).
-   * Lets a middleware continue synchronously on the hot path.
+   * Authenticates without waiting whenever no signing key has to be fetched:
+   * always for `jwtKey` and in-memory JWKS issuers, and for a remote JWKS once
+   * its keys are cached. Same answers as {@link Verifier.authenticate}, or
+   * `undefined` when keys are being fetched (then await `authenticate()`).
+   * Throws only where `authenticate()` rejects. Lets a middleware continue
+   * synchronously on the hot path.
    */
-  authenticateCached(request: RequestLike): AuthContext | undefined;
+  authenticateSync(request: RequestLike): AuthContext | undefined;
   /** Fetches every remote JWKS now, so the first request does not wait for it. */
   warmUp(): Promise<void>;
 }
@@ -207,32 +209,55 @@ export function createVerifier(options: VerifierOptions): Verifier {
     );
   }
 
-  async function verify(token: string, opts?: VerifyOptions): Promise<SignedInAuthContext> {
-    if (typeof token !== "string")
+  /** Verifies through the cache: synchronously whenever no key has to be fetched. */
+  function resolve(
+    token: string,
+    source: CredentialSource,
+  ): SignedInAuthContext | Promise<SignedInAuthContext> {
+    if (typeof token !== "string") {
       throw new GatehouseError("token_malformed", "The token is not a string.");
-    const source = opts?.source ?? "header";
+    }
     if (cache === undefined) return verifyUncached(token, source);
     const key = cache.key(token, source === "cookie");
     const hit = cache.get(key, clock.now());
     if (hit !== undefined) return hit;
-    const context = await verifyUncached(token, source);
-    cache.set(key, context, (context.claims.exp as number) * 1000);
-    return context;
+    const result = verifyUncached(token, source);
+    if (!(result instanceof Promise)) {
+      cache.set(key, result, (result.claims.exp as number) * 1000);
+      return result;
+    }
+    return result.then((context) => {
+      cache.set(key, context, (context.claims.exp as number) * 1000);
+      return context;
+    });
+  }
+
+  async function verify(token: string, opts?: VerifyOptions): Promise<SignedInAuthContext> {
+    return resolve(token, opts?.source ?? "header");
   }
 
   return Object.freeze({
     verify,
-    authenticateCached(request: RequestLike): AuthContext | undefined {
+    authenticateSync(request: RequestLike): AuthContext | undefined {
       const credential = readCredential(request, cookieName);
       if (credential === undefined) return signedOut();
-      if (cache === undefined || typeof credential.token !== "string") return undefined;
-      return cache.get(cache.key(credential.token, credential.source === "cookie"), clock.now());
+      try {
+        const result = resolve(credential.token, credential.source);
+        if (!(result instanceof Promise)) return result;
+        // Keys are being fetched: the caller falls back to authenticate(), which joins
+        // the same fetch; this promise's outcome is not needed.
+        result.catch(() => {});
+        return undefined;
+      } catch (err) {
+        if (isGatehouseError(err) && err.status < 500) return signedOut(err.code, err.message);
+        throw err;
+      }
     },
     async authenticate(request: RequestLike): Promise<AuthContext> {
       const credential = readCredential(request, cookieName);
       if (credential === undefined) return signedOut();
       try {
-        return await verify(credential.token, { source: credential.source });
+        return await resolve(credential.token, credential.source);
       } catch (err) {
         if (isGatehouseError(err) && err.status < 500) return signedOut(err.code, err.message);
         throw err;

@@ -168,7 +168,7 @@ describe("authenticate() without a framework", () => {
     const verified = await verifier.authenticate(req);
     const spy = {
       authenticate: verifier.authenticate,
-      authenticateCached: verifier.authenticateCached,
+      authenticateSync: verifier.authenticateSync,
       calls: 0,
     };
     spy.authenticate = (r) => {

@@ -77,7 +77,7 @@ function readAssignTo(value: unknown): string | undefined {
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 Authorization Request Header Field
  */
 export function authenticate(
-  verifier: Pick<Verifier, "authenticate"> & Partial<Pick<Verifier, "authenticateCached">>,
+  verifier: Pick<Verifier, "authenticate"> & Partial<Pick<Verifier, "authenticateSync">>,
   options?: AuthenticateOptions,
 ): Middleware {
   if (typeof (verifier as Partial<Verifier> | null | undefined)?.authenticate !== "function") {
@@ -91,7 +91,12 @@ export function authenticate(
     return function authenticate(req, _res, next) {
       const r = slot(req);
       if (r[AUTH] !== undefined) return next();
-      const known = verifier.authenticateCached?.(req);
+      let known: AuthContext | undefined;
+      try {
+        known = verifier.authenticateSync?.(req);
+      } catch (err) {
+        return next(err);
+      }
       if (known !== undefined) {
         r[AUTH] = known;
         return next();
@@ -110,7 +115,12 @@ export function authenticate(
       r[assignTo] = existing;
       return next();
     }
-    const known = verifier.authenticateCached?.(req);
+    let known: AuthContext | undefined;
+    try {
+      known = verifier.authenticateSync?.(req);
+    } catch (err) {
+      return next(err);
+    }
     if (known !== undefined) {
       r[AUTH] = known;
       r[assignTo] = known;

@@ -1,4 +1,4 @@
-/** Gatehouse on bare node:http: `authenticateCached(req)`, else `authenticate(req)`, in a plain handler. */
+/** Gatehouse on bare node:http: `authenticateSync(req)`, else `authenticate(req)`, in a plain handler. */
 import type { ServerResponse } from "node:http";
 import { type AuthContext, clerk, createVerifier } from "@gatehouse/core";
 import { AZP, PUBLISHABLE_KEY } from "../fixtures.js";
@@ -29,7 +29,7 @@ export const create: CreateListener = async (config) => {
   };
   return (req, res) => {
     // Answer synchronously from the verified-token cache when possible, else verify.
-    const known = verifier.authenticateCached(req);
+    const known = verifier.authenticateSync(req);
     if (known !== undefined) return respond(res, known);
     verifier.authenticate(req).then(
       (auth) => respond(res, auth),
