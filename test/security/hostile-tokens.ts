@@ -488,12 +488,23 @@ export const hostileCases: readonly HostileCase[] = [
   },
   {
     name: "duplicate sub spelled with a unicode escape",
-    code: "token_json_duplicate_key",
+    code: "token_json_escaped_name",
     token: () =>
       resign(
         headerSeg,
         b64(JSON.stringify(clerkClaims()).replace("{", '{"\\u0073ub":"user_admin",')),
       ),
+  },
+  {
+    name: "claim name spelled with escapes (parser differential)",
+    code: "token_json_escaped_name",
+    token: () =>
+      resign(headerSeg, b64(JSON.stringify(clerkClaims()).replace('"azp"', '"\\u0061zp"'))),
+  },
+  {
+    name: "header member name spelled with escapes",
+    code: "token_json_escaped_name",
+    token: () => resign(b64(`{"\\u0061lg":"RS256","kid":"${clerkKeys.kid}"}`), validPayloadSeg()),
   },
   {
     name: "duplicate alg in the header (none, then RS256)",

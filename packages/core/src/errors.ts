@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   token_json_bom: 401,
   /** A decoded segment is not valid JSON. */
   token_json_invalid: 401,
+  /** A member name is spelled with an escape sequence (`"\u0073ub"`): a parser-differential vector. */
+  token_json_escaped_name: 401,
   /** A JSON object in the header or payload repeats a member name (RFC 7515 §5.2). */
   token_json_duplicate_key: 401,
   /** The header or payload is valid JSON but not an object. */

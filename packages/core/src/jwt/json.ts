@@ -24,7 +24,16 @@ export function parseJsonObject(bytes: Buffer, what: string): Record<string, unk
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new GatehouseError("token_not_object", `The ${what} is not a JSON object.`);
   }
-  if (hasDuplicateKeys(text, value)) {
+  const names = countMemberNames(text);
+  if (names === -1) {
+    throw new GatehouseError(
+      "token_json_escaped_name",
+      `The ${what} spells a member name with an escape sequence.`,
+    );
+  }
+  // JSON.parse keeps only the last of two equal names, so a repeated name leaves
+  // the parsed value with fewer members than the text names.
+  if (names !== countMembers(value)) {
     throw new GatehouseError("token_json_duplicate_key", `The ${what} repeats a member name.`);
   }
   return value as Record<string, unknown>;
@@ -32,20 +41,11 @@ export function parseJsonObject(bytes: Buffer, what: string): Record<string, unk
 
 const BACKSLASH = 0x5c;
 
-/**
- * Whether the JSON `text` that parsed to `value` repeats a member name in some
- * object. `JSON.parse` keeps only the last of two equal names, so the parsed
- * value then holds fewer members than the text names: counting both is enough,
- * and cheaper than tracking names per object. Escapes need no special care
- * (`"sub"` and `"\u0073ub"` collapse in the parse just the same).
- */
-export function hasDuplicateKeys(text: string, value: unknown): boolean {
-  return countNamesInText(text) !== countMembers(value);
-}
-
 /** Counts member names in valid JSON text: the strings followed by a colon. */
-function countNamesInText(text: string): number {
+export function countMemberNames(text: string): number {
   let names = 0;
+  // Position of the next backslash at or after `at` (-1: none left); advanced lazily.
+  let backslash = text.indexOf("\\");
   let at = text.indexOf('"');
   while (at !== -1) {
     // Find the closing quote: one preceded by an even number of backslashes.
@@ -59,7 +59,11 @@ function countNamesInText(text: string): number {
     let next = end + 1;
     let c = text.charCodeAt(next);
     while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = text.charCodeAt(++next);
-    if (c === 0x3a /* : */) names++;
+    if (c === 0x3a /* : */) {
+      if (backslash !== -1 && backslash < at) backslash = text.indexOf("\\", at);
+      if (backslash !== -1 && backslash < end) return -1;
+      names++;
+    }
     at = text.indexOf('"', end + 1);
   }
   return names;
