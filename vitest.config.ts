@@ -17,7 +17,11 @@ export default defineConfig({
         ssr,
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "test/security/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "test/security/**/*.test.ts",
+            "test/types/**/*.test.ts",
+          ],
           environment: "node",
         },
       },

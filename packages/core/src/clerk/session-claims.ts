@@ -99,10 +99,15 @@ export function expandFeaturePermissions(fea: unknown, per: unknown, fpm: unknow
   return out;
 }
 
+function isFactorAge(x: unknown): boolean {
+  return typeof x === "number" && Number.isFinite(x) && (x === -1 || x >= 0);
+}
+
 function factorAge(fva: unknown): FactorVerificationAge | null {
   if (!Array.isArray(fva) || fva.length !== 2) return null;
-  const valid = (x: unknown) => typeof x === "number" && Number.isFinite(x) && (x === -1 || x >= 0);
-  return valid(fva[0]) && valid(fva[1]) ? (fva as unknown as FactorVerificationAge) : null;
+  return isFactorAge(fva[0]) && isFactorAge(fva[1])
+    ? (fva as unknown as FactorVerificationAge)
+    : null;
 }
 
 function actor(act: unknown): Actor | null {
