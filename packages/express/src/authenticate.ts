@@ -1,7 +1,7 @@
 import { IncomingMessage } from "node:http";
 import type { AuthContext, Verifier } from "@gatehouse/core";
 import { configError, readOptions, rejectUnknown } from "./internal/options.js";
-import { AUTH, slot } from "./internal/store.js";
+import { AUTH, type Carrier, slot } from "./internal/store.js";
 import type { AuthenticateOptions, Middleware } from "./types.js";
 
 const FACTORY = "authenticate()";
@@ -87,34 +87,21 @@ export function authenticate(
   rejectUnknown(FACTORY, o, ["assignTo"]);
   const assignTo = readAssignTo(o.assignTo);
 
-  if (assignTo === undefined) {
-    return function authenticate(req, _res, next) {
-      const r = slot(req);
-      if (r[AUTH] !== undefined) return next();
-      let known: AuthContext | undefined;
-      try {
-        known = verifier.authenticateSync?.(req);
-      } catch (err) {
-        return next(err);
-      }
-      if (known !== undefined) {
-        r[AUTH] = known;
-        return next();
-      }
-      verifier.authenticate(req).then((auth: AuthContext) => {
-        r[AUTH] = auth;
-        next();
-      }, next);
-    };
-  }
+  // Stores the context under the symbol, and under `req[assignTo]` when the app opted in.
+  const remember = (r: Carrier, auth: AuthContext): void => {
+    r[AUTH] = auth;
+    if (assignTo !== undefined) r[assignTo] = auth;
+  };
 
   return function authenticate(req, _res, next) {
     const r = slot(req);
     const existing = r[AUTH];
     if (existing !== undefined) {
-      r[assignTo] = existing;
+      remember(r, existing);
       return next();
     }
+    // Most requests are decided without waiting (no credential, a cached token, local
+    // keys): continue synchronously, and fall back to the promise only for a key fetch.
     let known: AuthContext | undefined;
     try {
       known = verifier.authenticateSync?.(req);
@@ -122,13 +109,11 @@ export function authenticate(
       return next(err);
     }
     if (known !== undefined) {
-      r[AUTH] = known;
-      r[assignTo] = known;
+      remember(r, known);
       return next();
     }
     verifier.authenticate(req).then((auth: AuthContext) => {
-      r[AUTH] = auth;
-      r[assignTo] = auth;
+      remember(r, auth);
       next();
     }, next);
   };
