@@ -1,3 +1,7 @@
 import { gatehouseBuild } from "../../tsup.base.ts";
 
-export default gatehouseBuild({ index: "src/index.ts", errors: "src/errors.ts" });
+export default gatehouseBuild({
+  index: "src/index.ts",
+  errors: "src/errors.ts",
+  store: "src/store.ts",
+});

@@ -63,6 +63,16 @@ export const ERROR_STATUS = {
   jwks_unavailable: 503,
   /** The caller is signed in but lacks the required authorization. */
   forbidden: 403,
+  /** The storage backend is down, timed out, or (memory stores) full. Retry later. */
+  store_unavailable: 503,
+  /** An update named an `expectedVersion` that is no longer current (optimistic concurrency). */
+  store_conflict: 409,
+  /** A write would break a `unique` field of the model. */
+  store_duplicate: 409,
+  /** The record to update does not exist. */
+  store_not_found: 404,
+  /** A key, value, record or query does not fit the store contract or the model's schema. */
+  store_invalid: 500,
 } as const satisfies Record<string, number>;
 
 /** A stable, machine-readable Gatehouse error code. */
@@ -118,4 +128,14 @@ export function isGatehouseError(value: unknown): value is GatehouseError {
 /** Throws a `config_invalid` error naming the factory and the option. */
 export function configError(factory: string, message: string): never {
   throw new GatehouseError("config_invalid", `${factory}: ${message}`);
+}
+
+/**
+ * The storage backend cannot serve the operation (down, timed out, full).
+ * Guards fail closed on it; adapters answer 503. Match on `code === "store_unavailable"`.
+ */
+export class StoreUnavailableError extends GatehouseError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("store_unavailable", message, options);
+  }
 }

@@ -23,6 +23,7 @@ export {
   type GatehouseErrorCode,
   type GatehouseErrorOptions,
   isGatehouseError,
+  StoreUnavailableError,
 } from "./errors.js";
 export { type ClerkIssuerOptions, clerk } from "./issuers/clerk.js";
 export type { Issuer, KeySource } from "./issuers/issuer.js";
@@ -31,6 +32,21 @@ export type { AsymmetricAlgorithm } from "./jwt/algorithms.js";
 export type { JsonWebKeySet, VerificationKey } from "./keys/key-set.js";
 export type { RemoteJwksOptions } from "./keys/remote-jwks.js";
 export { type Credential, type RequestLike, readCredential } from "./request.js";
+export type {
+  FindManyOptions,
+  JsonValue,
+  KeyValueStore,
+  ModelSchema,
+  Page,
+  RecordStore,
+  StoredRecord,
+} from "./store.js";
+export {
+  createMemoryKeyValueStore,
+  createMemoryRecordStore,
+  defineModel,
+  namespaced,
+} from "./store.js";
 export type { TokenCacheOptions } from "./token-cache.js";
 export {
   createVerifier,

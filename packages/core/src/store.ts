@@ -1,0 +1,54 @@
+/**
+ * The storage contracts of Gatehouse and their in-memory implementations.
+ * Adapter authors implement {@link KeyValueStore} and {@link RecordStore} and
+ * run `@gatehouse/adapter-tests` against them.
+ *
+ * @packageDocumentation
+ */
+export { StoreUnavailableError } from "./errors.js";
+export { type JsonValue, MAX_VALUE_BYTES, serialiseValue } from "./store/json.js";
+export {
+  checkKey,
+  checkStep,
+  checkTtl,
+  type IncrementOptions,
+  type KeyValueStore,
+  namespaced,
+  type SetOptions,
+} from "./store/key-value.js";
+export {
+  createMemoryKeyValueStore,
+  type MemoryKeyValueStore,
+  type MemoryKeyValueStoreOptions,
+} from "./store/memory-key-value.js";
+export {
+  compareValues,
+  createMemoryRecordStore,
+  type MemoryRecordStoreOptions,
+} from "./store/memory-record.js";
+export {
+  checkCreate,
+  checkFieldValue,
+  checkOrderField,
+  checkPatch,
+  checkWhere,
+  defineModel,
+  type FieldSpec,
+  type FieldType,
+  META_FIELDS,
+  type ModelSchema,
+  type RecordInput,
+  type RecordMeta,
+  type RecordPatch,
+  type StoredRecord,
+} from "./store/model.js";
+export {
+  checkLimit,
+  decodeCursor,
+  encodeCursor,
+  type FindManyOptions,
+  type Ordering,
+  type Page,
+  type RecordStore,
+  type UpdateOptions,
+} from "./store/record.js";

@@ -1,0 +1,233 @@
+import { randomUUID } from "node:crypto";
+import { type Clock, systemClock } from "../clock.js";
+import { GatehouseError, StoreUnavailableError } from "../errors.js";
+import {
+  checkCreate,
+  checkOrderField,
+  checkPatch,
+  checkWhere,
+  type ModelSchema,
+  type RecordInput,
+  type RecordPatch,
+  type StoredRecord,
+} from "./model.js";
+import { warnIfProduction } from "./production-warning.js";
+import {
+  checkLimit,
+  decodeCursor,
+  encodeCursor,
+  type FindManyOptions,
+  type Ordering,
+  type Page,
+  type RecordStore,
+  type UpdateOptions,
+} from "./record.js";
+
+/** Options of {@link createMemoryRecordStore}. */
+export interface MemoryRecordStoreOptions {
+  /** Most records per model; a create beyond it fails with `store_unavailable`. @default 100000 */
+  maxRecordsPerModel?: number;
+  /** The source of `createdAt`/`updatedAt`. @default the system clock */
+  clock?: Clock;
+}
+
+type Row = Record<string, unknown> & {
+  id: string;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+};
+
+interface Table {
+  readonly model: ModelSchema;
+  readonly rows: Map<string, Row>;
+  /** unique field → serialised value → id */
+  readonly unique: Map<string, Map<string, string>>;
+}
+
+/** Orders two field values the way SQL adapters do (numbers numerically, strings by code unit). */
+export function compareValues(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  return (a as number | string) < (b as number | string) ? -1 : 1;
+}
+
+/**
+ * An in-memory {@link RecordStore} for development and tests, with the same
+ * semantics as the SQL adapter: unique fields, optimistic versions, keyset
+ * pagination. Bounded per model; warns once under `NODE_ENV=production`.
+ */
+export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}): RecordStore {
+  const max = options.maxRecordsPerModel ?? 100_000;
+  const clock = options.clock ?? systemClock;
+  const tables = new Map<string, Table>();
+  warnIfProduction("createMemoryRecordStore()");
+
+  function table(model: ModelSchema): Table {
+    let t = tables.get(model.name);
+    if (t === undefined) {
+      const unique = new Map<string, Map<string, string>>();
+      for (const [field, spec] of Object.entries(model.fields))
+        if (spec.unique) unique.set(field, new Map());
+      t = { model, rows: new Map(), unique };
+      tables.set(model.name, t);
+    } else if (t.model !== model && JSON.stringify(t.model) !== JSON.stringify(model)) {
+      throw new GatehouseError(
+        "store_invalid",
+        `${model.name}: two different schemas use this model name`,
+      );
+    }
+    return t;
+  }
+
+  const copy = <M extends ModelSchema>(row: Row) =>
+    structuredClone(row) as unknown as StoredRecord<M>;
+
+  function checkUnique(
+    t: Table,
+    values: Record<string, unknown>,
+    selfId: string | undefined,
+  ): void {
+    for (const [field, index] of t.unique) {
+      const value = values[field];
+      if (value === null || value === undefined) continue;
+      const owner = index.get(JSON.stringify(value));
+      if (owner !== undefined && owner !== selfId) {
+        throw new GatehouseError(
+          "store_duplicate",
+          `${t.model.name}: another record has this ${field}`,
+        );
+      }
+    }
+  }
+
+  function index(t: Table, row: Row, add: boolean): void {
+    for (const [field, idx] of t.unique) {
+      const value = row[field];
+      if (value === null || value === undefined) continue;
+      if (add) idx.set(JSON.stringify(value), row.id);
+      else idx.delete(JSON.stringify(value));
+    }
+  }
+
+  function matches(row: Row, where: Record<string, unknown>): boolean {
+    for (const key in where) if (row[key] !== where[key]) return false;
+    return true;
+  }
+
+  return {
+    async create<M extends ModelSchema>(model: M, data: RecordInput<M>) {
+      const t = table(model);
+      const values = checkCreate(model, data as Record<string, unknown>);
+      const id = (data as { id?: string }).id ?? randomUUID();
+      if (t.rows.has(id))
+        throw new GatehouseError("store_duplicate", `${model.name}: id already exists`);
+      checkUnique(t, values, undefined);
+      if (t.rows.size >= max)
+        throw new StoreUnavailableError(
+          `${model.name}: the memory store is full (${max} records).`,
+        );
+      const now = clock.now();
+      const row: Row = {
+        ...structuredClone(values),
+        id,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      t.rows.set(id, row);
+      index(t, row, true);
+      return copy<M>(row);
+    },
+
+    async findOne<M extends ModelSchema>(
+      model: M,
+      where: NonNullable<FindManyOptions<M>["where"]>,
+    ) {
+      const t = table(model);
+      const w = checkWhere(model, where as Record<string, unknown>);
+      if (typeof w.id === "string") {
+        const row = t.rows.get(w.id);
+        return row !== undefined && matches(row, w) ? copy<M>(row) : undefined;
+      }
+      for (const row of t.rows.values()) if (matches(row, w)) return copy<M>(row);
+      return undefined;
+    },
+
+    async findMany<M extends ModelSchema>(
+      model: M,
+      opts: FindManyOptions<M> = {},
+    ): Promise<Page<StoredRecord<M>>> {
+      const t = table(model);
+      const w = checkWhere(model, opts.where as Record<string, unknown> | undefined);
+      const ordering: Ordering = {
+        field: opts.orderBy?.field ?? "createdAt",
+        direction: opts.orderBy?.direction ?? "asc",
+      };
+      checkOrderField(model, ordering.field);
+      const limit = checkLimit(opts.limit);
+      const sign = ordering.direction === "asc" ? 1 : -1;
+      const after = opts.cursor === undefined ? undefined : decodeCursor(ordering, opts.cursor);
+      const rows: Row[] = [];
+      for (const row of t.rows.values()) {
+        if (!matches(row, w)) continue;
+        if (after !== undefined) {
+          const c =
+            compareValues(row[ordering.field], after.value) || compareValues(row.id, after.id);
+          if (c * sign <= 0) continue;
+        }
+        rows.push(row);
+      }
+      rows.sort(
+        (a, b) =>
+          sign * (compareValues(a[ordering.field], b[ordering.field]) || compareValues(a.id, b.id)),
+      );
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return {
+        items: items.map((r) => copy<M>(r)),
+        nextCursor:
+          rows.length > limit && last !== undefined
+            ? encodeCursor(ordering, last[ordering.field], last.id)
+            : null,
+      };
+    },
+
+    async update<M extends ModelSchema>(
+      model: M,
+      id: string,
+      patch: RecordPatch<M>,
+      opts: UpdateOptions = {},
+    ) {
+      const t = table(model);
+      const values = checkPatch(model, patch as Record<string, unknown>);
+      const row = t.rows.get(id);
+      if (row === undefined)
+        throw new GatehouseError("store_not_found", `${model.name}: no record with this id`);
+      if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) {
+        throw new GatehouseError(
+          "store_conflict",
+          `${model.name}: the record changed since version ${opts.expectedVersion}`,
+        );
+      }
+      checkUnique(t, values, id);
+      index(t, row, false);
+      const next: Row = {
+        ...row,
+        ...structuredClone(values),
+        version: row.version + 1,
+        updatedAt: Math.max(clock.now(), row.updatedAt),
+      };
+      t.rows.set(id, next);
+      index(t, next, true);
+      return copy<M>(next);
+    },
+
+    async delete<M extends ModelSchema>(model: M, id: string) {
+      const t = table(model);
+      const row = t.rows.get(id);
+      if (row === undefined) return false;
+      index(t, row, false);
+      return t.rows.delete(id);
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import { GatehouseError } from "../errors.js";
+import { type JsonValue, serialiseValue } from "./json.js";
+
+/** The type of a model field. `timestamp` is milliseconds since the epoch. */
+export type FieldType = "string" | "integer" | "number" | "boolean" | "timestamp" | "json";
+
+/** One field of a model. */
+export interface FieldSpec {
+  readonly type: FieldType;
+  /** A value must be given (and never null). @default false */
+  readonly required?: boolean;
+  /** No two records share a non-null value. @default false */
+  readonly unique?: boolean;
+  /** Queried often: adapters index it. @default false */
+  readonly indexed?: boolean;
+}
+
+/**
+ * A model a package declares: its name and fields. Every record also has
+ * `id` (string), `version` (starts at 1, +1 per update), `createdAt` and
+ * `updatedAt` (timestamps), kept by the store.
+ */
+export interface ModelSchema<F extends Record<string, FieldSpec> = Record<string, FieldSpec>> {
+  readonly name: string;
+  readonly fields: F;
+}
+
+type ValueOf<S extends FieldSpec> = S["type"] extends "string"
+  ? string
+  : S["type"] extends "boolean"
+    ? boolean
+    : S["type"] extends "json"
+      ? JsonValue
+      : number;
+
+type RequiredKeys<F> = { [K in keyof F]: F[K] extends { required: true } ? K : never }[keyof F];
+type OptionalKeys<F> = Exclude<keyof F, RequiredKeys<F>>;
+
+/** The fields a caller writes on create. */
+export type RecordInput<M extends ModelSchema> = {
+  [K in RequiredKeys<M["fields"]>]: ValueOf<M["fields"][K]>;
+} & { [K in OptionalKeys<M["fields"]>]?: ValueOf<M["fields"][K]> | null } & { id?: string };
+
+/** The fields a caller changes on update. */
+export type RecordPatch<M extends ModelSchema> = {
+  [K in RequiredKeys<M["fields"]>]?: ValueOf<M["fields"][K]>;
+} & { [K in OptionalKeys<M["fields"]>]?: ValueOf<M["fields"][K]> | null };
+
+/** Fields every record carries. */
+export interface RecordMeta {
+  readonly id: string;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** A stored record of model `M`. */
+export type StoredRecord<M extends ModelSchema> = RecordMeta & {
+  [K in RequiredKeys<M["fields"]>]: ValueOf<M["fields"][K]>;
+} & { [K in OptionalKeys<M["fields"]>]: ValueOf<M["fields"][K]> | null };
+
+/** Names every record has; a model may not declare them. */
+export const META_FIELDS = Object.freeze(["id", "version", "createdAt", "updatedAt"] as const);
+
+const NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const FIELD = /^[a-z][A-Za-z0-9]{0,62}$/;
+const TYPES: readonly FieldType[] = ["string", "integer", "number", "boolean", "timestamp", "json"];
+
+/**
+ * Declares a model. Names are checked so every adapter can map them to
+ * tables and columns: models `snake_case`, fields `camelCase`.
+ *
+ * @example
+ * ```ts
+ * export const sessionModel = defineModel({
+ *   name: "gh_session",
+ *   fields: {
+ *     userId: { type: "string", required: true, indexed: true },
+ *     tokenHash: { type: "string", required: true, unique: true },
+ *     expiresAt: { type: "timestamp", required: true },
+ *   },
+ * });
+ * ```
+ */
+export function defineModel<const F extends Record<string, FieldSpec>>(schema: {
+  name: string;
+  fields: F;
+}): ModelSchema<F> {
+  if (!NAME.test(schema.name)) {
+    throw new GatehouseError(
+      "config_invalid",
+      `defineModel(): model name "${schema.name}" must match ${NAME}`,
+    );
+  }
+  const fields: Record<string, FieldSpec> = {};
+  for (const [field, spec] of Object.entries(schema.fields)) {
+    if (!FIELD.test(field) || (META_FIELDS as readonly string[]).includes(field)) {
+      throw new GatehouseError(
+        "config_invalid",
+        `defineModel(${schema.name}): field "${field}" must be camelCase and not one of ${META_FIELDS.join(", ")}`,
+      );
+    }
+    if (!TYPES.includes(spec.type)) {
+      throw new GatehouseError(
+        "config_invalid",
+        `defineModel(${schema.name}): field "${field}" has unknown type`,
+      );
+    }
+    if (spec.unique && spec.type === "json") {
+      throw new GatehouseError(
+        "config_invalid",
+        `defineModel(${schema.name}): a json field cannot be unique`,
+      );
+    }
+    fields[field] = Object.freeze({ ...spec });
+  }
+  return Object.freeze({ name: schema.name, fields: Object.freeze(fields) as F });
+}
+
+function invalid(model: ModelSchema, message: string): never {
+  throw new GatehouseError("store_invalid", `${model.name}: ${message}`);
+}
+
+/** Checks one value against its field spec; `null` is allowed unless required. */
+export function checkFieldValue(model: ModelSchema, field: string, value: unknown): unknown {
+  const spec = model.fields[field];
+  if (spec === undefined) return invalid(model, `unknown field "${field}"`);
+  if (value === null || value === undefined) {
+    if (spec.required) invalid(model, `field "${field}" is required`);
+    return null;
+  }
+  const ok =
+    spec.type === "string"
+      ? typeof value === "string"
+      : spec.type === "boolean"
+        ? typeof value === "boolean"
+        : spec.type === "number"
+          ? typeof value === "number" && Number.isFinite(value)
+          : spec.type === "json"
+            ? (serialiseValue(value), true)
+            : typeof value === "number" && Number.isSafeInteger(value);
+  if (!ok)
+    invalid(
+      model,
+      `field "${field}" must be ${spec.type === "timestamp" ? "a timestamp (ms integer)" : `a ${spec.type}`}`,
+    );
+  return value;
+}
+
+/** Checks the data of a create: known fields, types, required fields present. */
+export function checkCreate(
+  model: ModelSchema,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  if (typeof data !== "object" || data === null) invalid(model, "the record must be an object");
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(data)) {
+    if (key === "id") continue;
+    if (!(key in model.fields)) invalid(model, `unknown field "${key}"`);
+  }
+  for (const field of Object.keys(model.fields))
+    out[field] = checkFieldValue(model, field, data[field]);
+  if (
+    data.id !== undefined &&
+    (typeof data.id !== "string" || !/^[\x21-\x7e]{1,128}$/.test(data.id))
+  ) {
+    invalid(model, "id must be 1-128 printable ASCII characters");
+  }
+  return out;
+}
+
+/** Checks the data of an update: known, non-meta fields with valid values. */
+export function checkPatch(
+  model: ModelSchema,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
+  if (typeof patch !== "object" || patch === null) invalid(model, "the patch must be an object");
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    out[key] = checkFieldValue(model, key, value);
+  }
+  return out;
+}
+
+/** A field `findMany` may order by: a meta field or a required, non-json field. */
+export function checkOrderField(model: ModelSchema, field: string): void {
+  if ((META_FIELDS as readonly string[]).includes(field)) return;
+  const spec = model.fields[field];
+  if (spec === undefined || !spec.required || spec.type === "json") {
+    invalid(model, `cannot order by "${field}": use a meta field or a required, non-json field`);
+  }
+}
+
+/** Checks `where`: equality on known fields (meta fields included). */
+export function checkWhere(
+  model: ModelSchema,
+  where: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(where ?? {})) {
+    if (value === undefined) continue;
+    if ((META_FIELDS as readonly string[]).includes(key)) {
+      if (typeof value !== (key === "id" ? "string" : "number"))
+        invalid(model, `where.${key} has the wrong type`);
+      out[key] = value;
+    } else {
+      if (model.fields[key]?.type === "json")
+        invalid(model, `cannot filter on json field "${key}"`);
+      out[key] = checkFieldValue(model, key, value === null ? null : value);
+    }
+  }
+  return out;
+}
