@@ -129,6 +129,10 @@ export function checkFieldValue(model: ModelSchema, field: string, value: unknow
     if (spec.required) invalid(model, `field "${field}" is required`);
     return null;
   }
+  if (spec.type === "json") {
+    serialiseValue(value); // throws store_invalid for what JSON cannot hold
+    return value;
+  }
   const ok =
     spec.type === "string"
       ? typeof value === "string"
@@ -136,9 +140,7 @@ export function checkFieldValue(model: ModelSchema, field: string, value: unknow
         ? typeof value === "boolean"
         : spec.type === "number"
           ? typeof value === "number" && Number.isFinite(value)
-          : spec.type === "json"
-            ? (serialiseValue(value), true)
-            : typeof value === "number" && Number.isSafeInteger(value);
+          : typeof value === "number" && Number.isSafeInteger(value);
   if (!ok)
     invalid(
       model,
