@@ -45,10 +45,29 @@ interface Table {
   readonly unique: Map<string, Map<string, string>>;
 }
 
-/** Orders two field values the way SQL adapters do (numbers numerically, strings by code unit). */
+/**
+ * Orders two field values the way SQL adapters do: numbers numerically,
+ * booleans false first, strings by Unicode code point (UTF-8 byte order, as
+ * PostgreSQL's `COLLATE "C"` and SQLite's BINARY collation compare).
+ */
 export function compareValues(a: unknown, b: unknown): number {
   if (a === b) return 0;
-  return (a as number | string) < (b as number | string) ? -1 : 1;
+  if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
+  return (a as number) < (b as number) ? -1 : 1;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // UTF-16 puts surrogates (astral characters) below U+E000-U+FFFF; code point order puts them above.
+    if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+    if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
 }
 
 /**

@@ -115,3 +115,16 @@ describe("production warning", () => {
     }
   });
 });
+
+describe("compareValues", () => {
+  it('orders strings by code point, as PostgreSQL COLLATE "C" and SQLite do', async () => {
+    const { compareValues } = await import("./memory-record.js");
+    const words = ["b", "a", "ab", "", "\uffff", "😀", "Z", "é"];
+    const sorted = [...words].sort(compareValues);
+    const byBytes = [...words].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect(sorted).toEqual(byBytes);
+    expect(compareValues(1, 2)).toBe(-1);
+    expect(compareValues(false, true)).toBe(-1);
+    expect(compareValues("x", "x")).toBe(0);
+  });
+});
