@@ -11,6 +11,11 @@ export default defineConfig({
   resolve,
   ssr,
   test: {
+    // Runs once per `vitest run`, whichever projects are selected (also for
+    // `--project unit`): starts a throwaway PostgreSQL and Redis and provides
+    // their URLs (`inject("pgUrl")`, `inject("redisUrl")`). Projects below do
+    // not set `extends: true`, so they do not run it again.
+    globalSetup: ["./test/setup/services.ts"],
     projects: [
       {
         resolve,
@@ -30,7 +35,11 @@ export default defineConfig({
         ssr,
         test: {
           name: "integration",
-          include: ["test/integration/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+          include: [
+            "test/integration/**/*.test.ts",
+            "test/setup/**/*.test.ts",
+            "examples/*/test/**/*.test.ts",
+          ],
           environment: "node",
           testTimeout: 30_000,
         },
