@@ -102,13 +102,15 @@ export function namespaced(store: KeyValueStore, namespace: string): KeyValueSto
   }
   const prefix = `${namespace}:`;
   const k = (key: string) => prefix + checkKey(key);
+  // Async methods, so a bad key rejects like every other store failure instead of throwing.
   return Object.freeze({
-    get: <T extends JsonValue = JsonValue>(key: string) => store.get<T>(k(key)),
-    set: (key: string, value: JsonValue, options?: SetOptions) => store.set(k(key), value, options),
-    setIfAbsent: (key: string, value: JsonValue, options?: SetOptions) =>
+    get: async <T extends JsonValue = JsonValue>(key: string) => store.get<T>(k(key)),
+    set: async (key: string, value: JsonValue, options?: SetOptions) =>
+      store.set(k(key), value, options),
+    setIfAbsent: async (key: string, value: JsonValue, options?: SetOptions) =>
       store.setIfAbsent(k(key), value, options),
-    consume: <T extends JsonValue = JsonValue>(key: string) => store.consume<T>(k(key)),
-    increment: (key: string, options?: IncrementOptions) => store.increment(k(key), options),
-    delete: (key: string) => store.delete(k(key)),
+    consume: async <T extends JsonValue = JsonValue>(key: string) => store.consume<T>(k(key)),
+    increment: async (key: string, options?: IncrementOptions) => store.increment(k(key), options),
+    delete: async (key: string) => store.delete(k(key)),
   });
 }

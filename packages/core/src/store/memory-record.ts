@@ -185,7 +185,8 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
       checkOrderField(model, ordering.field);
       const limit = checkLimit(opts.limit);
       const sign = ordering.direction === "asc" ? 1 : -1;
-      const after = opts.cursor === undefined ? undefined : decodeCursor(ordering, opts.cursor);
+      const after =
+        opts.cursor === undefined ? undefined : decodeCursor(ordering, opts.cursor, model);
       const rows: Row[] = [];
       for (const row of t.rows.values()) {
         if (!matches(row, w)) continue;

@@ -121,6 +121,23 @@ function invalid(model: ModelSchema, message: string): never {
   throw new GatehouseError("store_invalid", `${model.name}: ${message}`);
 }
 
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether a string anywhere in `value` holds a NUL or a lone surrogate: SQL
+ * text and jsonb columns cannot store them (PostgreSQL refuses NUL, and a lone
+ * surrogate would come back as U+FFFD), so every adapter refuses them alike.
+ */
+function hasUnstorableString(value: unknown): boolean {
+  if (typeof value === "string") return UNSTORABLE.test(value);
+  if (typeof value !== "object" || value === null) return false;
+  for (const key in value) {
+    if (UNSTORABLE.test(key) || hasUnstorableString((value as Record<string, unknown>)[key]))
+      return true;
+  }
+  return false;
+}
+
 /** Checks one value against its field spec; `null` is allowed unless required. */
 export function checkFieldValue(model: ModelSchema, field: string, value: unknown): unknown {
   const spec = model.fields[field];
@@ -131,7 +148,12 @@ export function checkFieldValue(model: ModelSchema, field: string, value: unknow
   }
   if (spec.type === "json") {
     serialiseValue(value); // throws store_invalid for what JSON cannot hold
+    if (hasUnstorableString(value))
+      invalid(model, `field "${field}" holds a NUL or a lone surrogate`);
     return value;
+  }
+  if (typeof value === "string" && hasUnstorableString(value)) {
+    invalid(model, `field "${field}" holds a NUL or a lone surrogate`);
   }
   const ok =
     spec.type === "string"
@@ -203,8 +225,8 @@ export function checkWhere(
   for (const [key, value] of Object.entries(where ?? {})) {
     if (value === undefined) continue;
     if ((META_FIELDS as readonly string[]).includes(key)) {
-      if (typeof value !== (key === "id" ? "string" : "number"))
-        invalid(model, `where.${key} has the wrong type`);
+      const ok = key === "id" ? typeof value === "string" : Number.isSafeInteger(value);
+      if (!ok) invalid(model, `where.${key} has the wrong type`);
       out[key] = value;
     } else {
       if (model.fields[key]?.type === "json")

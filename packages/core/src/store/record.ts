@@ -1,10 +1,18 @@
 import { GatehouseError } from "../errors.js";
-import type { ModelSchema, RecordInput, RecordPatch, StoredRecord } from "./model.js";
+import {
+  checkFieldValue,
+  type ModelSchema,
+  type RecordInput,
+  type RecordPatch,
+  type StoredRecord,
+} from "./model.js";
 
 /** How {@link RecordStore.findMany} orders and pages. */
 export interface FindManyOptions<M extends ModelSchema> {
   /** Equality filters; `null` matches records where the field is null. */
-  where?: Partial<Record<keyof M["fields"] | "id", unknown>>;
+  where?: Partial<
+    Record<keyof M["fields"] | "id" | "version" | "createdAt" | "updatedAt", unknown>
+  >;
   /**
    * Sort field (a meta field or a required, non-json field) and direction;
    * ties are broken by `id` in the same direction. @default { field: "createdAt", direction: "asc" }
@@ -77,8 +85,17 @@ export function encodeCursor(ordering: Ordering, value: unknown, id: string): st
   );
 }
 
-/** Decodes a cursor made by {@link encodeCursor} for the same ordering. */
-export function decodeCursor(ordering: Ordering, cursor: string): { value: unknown; id: string } {
+/**
+ * Decodes a cursor made by {@link encodeCursor} for the same ordering.
+ * Cursors come from clients, so the position value is checked against the
+ * ordered field's type (pass `model`): a forged cursor is `store_invalid`,
+ * never a driver error.
+ */
+export function decodeCursor(
+  ordering: Ordering,
+  cursor: string,
+  model?: ModelSchema,
+): { value: unknown; id: string } {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
     if (
@@ -86,7 +103,8 @@ export function decodeCursor(ordering: Ordering, cursor: string): { value: unkno
       parsed.length === 4 &&
       parsed[0] === ordering.field &&
       parsed[1] === ordering.direction &&
-      typeof parsed[3] === "string"
+      typeof parsed[3] === "string" &&
+      fitsField(model, ordering.field, parsed[2])
     ) {
       return { value: parsed[2], id: parsed[3] };
     }
@@ -97,6 +115,19 @@ export function decodeCursor(ordering: Ordering, cursor: string): { value: unkno
     "store_invalid",
     "The cursor is malformed or belongs to another ordering.",
   );
+}
+
+function fitsField(model: ModelSchema | undefined, field: string, value: unknown): boolean {
+  if (field === "id") return typeof value === "string";
+  if (field === "version" || field === "createdAt" || field === "updatedAt") {
+    return Number.isSafeInteger(value);
+  }
+  if (model === undefined) {
+    return typeof value === "string" || typeof value === "boolean" || Number.isFinite(value);
+  }
+  if (value === null) return false;
+  checkFieldValue(model, field, value);
+  return true;
 }
 
 /** Checks and defaults `limit`. */

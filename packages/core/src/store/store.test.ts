@@ -128,3 +128,81 @@ describe("compareValues", () => {
     expect(compareValues("x", "x")).toBe(0);
   });
 });
+
+describe("hostile input to the store helpers", () => {
+  it("namespaced() rejects a bad key instead of throwing synchronously", async () => {
+    const ns = namespaced(createMemoryKeyValueStore(), "ns");
+    const result = ns.get("bad key");
+    expect(result).toBeInstanceOf(Promise);
+    expect(await codeOf(result)).toBe("store_invalid");
+  });
+
+  it("refuses a forged cursor whose position does not fit the ordered field", async () => {
+    const { encodeCursor } = await import("./record.js");
+    const m = defineModel({
+      name: "gh_rank",
+      fields: { rank: { type: "integer", required: true } },
+    });
+    const store = createMemoryRecordStore();
+    await store.create(m, { rank: 1 });
+    const orderBy = { field: "rank", direction: "asc" } as const;
+    for (const value of [{ $gt: "x" }, "1", null, 1.5]) {
+      const cursor = encodeCursor({ field: "rank", direction: "asc" }, value, "zzz");
+      expect(await codeOf(store.findMany(m, { orderBy, cursor }))).toBe("store_invalid");
+    }
+    const forgedMeta = encodeCursor({ field: "createdAt", direction: "asc" }, "yesterday", "zzz");
+    expect(await codeOf(store.findMany(m, { cursor: forgedMeta }))).toBe("store_invalid");
+  });
+
+  it("refuses meta-field filters that are not whole numbers", async () => {
+    const m = defineModel({ name: "gh_meta", fields: { a: { type: "string" } } });
+    const store = createMemoryRecordStore();
+    for (const version of [Number.NaN, 1.5, "1"]) {
+      expect(await codeOf(store.findOne(m, { version } as never))).toBe("store_invalid");
+    }
+  });
+});
+
+describe("serialiseValue", () => {
+  it("refuses what JSON cannot round-trip, anywhere in the value", async () => {
+    const { serialiseValue } = await import("./json.js");
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    for (const bad of [
+      undefined,
+      Number.NaN,
+      { a: [1, Number.POSITIVE_INFINITY] },
+      { f: () => 1 },
+      [undefined],
+      10n,
+      Symbol("s"),
+      cyclic,
+      deep,
+    ]) {
+      expect(await codeOf(() => serialiseValue(bad))).toBe("store_invalid");
+    }
+    expect(serialiseValue({ a: undefined, b: [1, "x", null, { c: true }] })).toBe(
+      '{"b":[1,"x",null,{"c":true}]}',
+    );
+    expect(serialiseValue({ at: new Date(0) })).toBe('{"at":"1970-01-01T00:00:00.000Z"}');
+  });
+});
+
+describe("strings SQL cannot store", () => {
+  it("are refused in string and json fields by every store alike", async () => {
+    const m = defineModel({
+      name: "gh_text",
+      fields: { s: { type: "string" }, j: { type: "json" } },
+    });
+    const store = createMemoryRecordStore();
+    for (const bad of ["a\0b", "\ud800", "x\udc00y"]) {
+      expect(await codeOf(store.create(m, { s: bad }))).toBe("store_invalid");
+      expect(await codeOf(store.create(m, { j: { nested: [bad] } }))).toBe("store_invalid");
+      expect(await codeOf(store.create(m, { j: { [bad]: 1 } }))).toBe("store_invalid");
+    }
+    const ok = await store.create(m, { s: "😀 é", j: { k: "😀" } });
+    expect(ok.s).toBe("😀 é");
+  });
+});
