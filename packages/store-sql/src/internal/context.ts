@@ -1,0 +1,30 @@
+import type { Clock } from "@gatehouse/core";
+import type { Kysely } from "kysely";
+import type { Dialect, TableInfo } from "./schema.js";
+
+/** Kysely is used for dialects, connections and parameter binding only: every query is `sql`. */
+export type AnyDb = Kysely<Record<string, never>>;
+
+/** What the key-value and record implementations share. */
+export interface StoreContext {
+  readonly dialect: Dialect;
+  readonly db: AnyDb;
+  readonly prefix: string;
+  readonly clock: Clock;
+  /** Runs one operation: refuses after close, bounds it by `timeoutMs`, maps driver errors. */
+  run<T>(what: string, fn: () => Promise<T>, info?: TableInfo): Promise<T>;
+  /** Counts a key-value write; every `sweepEvery` writes deletes a batch of expired keys. */
+  afterWrite(): void;
+}
+
+/** Converts a driver value of an integer or float column (number, numeric string, bigint) to a number. */
+export function toNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint" || typeof value === "string") return Number(value);
+  throw new TypeError(`expected a number, got ${typeof value}`);
+}
+
+/** A value the database cannot hold as text: a lone UTF-16 surrogate (both), a NUL (PostgreSQL). */
+export function unstorableString(dialect: Dialect, value: string): boolean {
+  return /\p{Cs}/u.test(value) || (dialect === "postgres" && value.includes("\u0000"));
+}
