@@ -1,3 +1,4 @@
 import { gatehouseBuild } from "../../tsup.base.ts";
 
-export default gatehouseBuild({ index: "src/index.ts" });
+// ESM only: vitest, which the suite registers its tests with, cannot be require()d.
+export default gatehouseBuild({ index: "src/index.ts" }, ["esm"]);
