@@ -2,7 +2,13 @@ import { defineConfig } from "vitest/config";
 
 // Tests resolve workspace packages to their TypeScript source through the
 // `@gatehouse/source` export condition, so no build is needed to run them.
-const resolve = { conditions: ["@gatehouse/source", "import", "default"] };
+// CI's Node 22 and 24 reruns point better-sqlite3 at version 13 (12 aborts at teardown on
+// Node 24; 13 does not run on Node 20).
+const betterSqlite3 = process.env.GATEHOUSE_BETTER_SQLITE3;
+const resolve = {
+  conditions: ["@gatehouse/source", "import", "default"],
+  ...(betterSqlite3 ? { alias: { "better-sqlite3": betterSqlite3 } } : {}),
+};
 const ssr = {
   resolve: { conditions: ["@gatehouse/source"], externalConditions: ["@gatehouse/source"] },
 };

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from "@gatehouse/core";
 import { GatehouseError, StoreUnavailableError } from "@gatehouse/core/errors";
 import type { KeyValueStore, ModelSchema, RecordStore } from "@gatehouse/core/store";
 import {
+  CompiledQuery,
   Kysely,
   PostgresDialect,
   type PostgresPool,
@@ -13,6 +14,7 @@ import {
 import type { AnyDb, StoreContext } from "./internal/context.js";
 import { isConnectionError, mapError } from "./internal/errors.js";
 import { createKv, sweepKv } from "./internal/key-value.js";
+import type { KvStatement } from "./internal/kv-statements.js";
 import { createRecords } from "./internal/record.js";
 import {
   type AppliedMigration,
@@ -146,10 +148,18 @@ export function parseOptions(options: SqlStoreOptions = {}) {
   });
 }
 
+/** A pg Pool's own `query`, which the key-value statements use when the pool has it. */
+type PgPool = PostgresPool & {
+  query?: (config: { name: string; text: string; values: unknown[] }) => Promise<{
+    rows: unknown[];
+  }>;
+};
+
 /**
  * Wraps a pg pool so every client it hands out has an `error` listener: a
  * client checked out when the server shuts down emits `error`, and without a
  * listener that would crash the process. The error still fails the query.
+ * `end` does nothing: the store ends a pool it owns itself.
  */
 function guardedPool(get: () => Promise<PostgresPool>): () => Promise<PostgresPool> {
   const guarded = new WeakSet<object>();
@@ -165,7 +175,7 @@ function guardedPool(get: () => Promise<PostgresPool>): () => Promise<PostgresPo
         }
         return client;
       },
-      end: () => pool.end(),
+      end: async () => {},
     };
   };
 }
@@ -207,15 +217,28 @@ export function openStore(
   const tables = tablesOf(prefix, options.models);
   const byName = new Map(tables.map((t) => [t.model.name, t]));
 
+  // The pg pool, opened once (lazily, for a URL) and shared by Kysely and the
+  // key-value statements.
+  let pool: PgPool | undefined;
+  let opening: Promise<PgPool> | undefined;
+  const source = connection.dialect === "postgres" ? connection.pool : undefined;
+  const getPool = (): Promise<PgPool> => {
+    opening ??= (async () => (typeof source === "function" ? source() : (source as PgPool)))().then(
+      (opened) => {
+        pool = opened;
+        return opened;
+      },
+      (err: unknown) => {
+        opening = undefined;
+        throw err;
+      },
+    );
+    return opening;
+  };
+
   const db: AnyDb =
     connection.dialect === "postgres"
-      ? new Kysely({
-          dialect: new PostgresDialect({
-            pool: guardedPool(async () =>
-              typeof connection.pool === "function" ? connection.pool() : connection.pool,
-            ),
-          }),
-        })
+      ? new Kysely({ dialect: new PostgresDialect({ pool: guardedPool(getPool) }) })
       : new Kysely({ dialect: new SqliteDialect({ database: connection.database }) });
 
   let closed = false;
@@ -251,6 +274,17 @@ export function openStore(
           },
         );
       });
+    },
+    async query<R>(statement: KvStatement, values: unknown[]): Promise<R[]> {
+      if (dialect === "postgres") {
+        const p = pool ?? (await getPool());
+        // Named: pg prepares it once per connection, then only binds and executes.
+        if (typeof p.query === "function") {
+          const { name, text } = statement;
+          return (await p.query({ name, text, values })).rows as R[];
+        }
+      }
+      return (await db.executeQuery(CompiledQuery.raw(statement.text, values))).rows as R[];
     },
     afterWrite() {
       if (sweepEvery === 0 || closed || ++writes % sweepEvery !== 0 || sweeping) return;
@@ -355,7 +389,9 @@ export function openStore(
       if (closed) return;
       closed = true;
       await sweeping;
-      if (connection.owned) await db.destroy().catch(noop);
+      if (!connection.owned) return;
+      await db.destroy().catch(noop);
+      if (opening !== undefined) await (await opening.catch(() => undefined))?.end().catch(noop);
     },
   });
 }

@@ -1,5 +1,6 @@
 import type { Clock } from "@gatehouse/core";
 import type { Kysely } from "kysely";
+import type { KvStatement } from "./kv-statements.js";
 import type { Dialect, TableInfo } from "./schema.js";
 
 /** Kysely is used for dialects, connections and parameter binding only: every query is `sql`. */
@@ -13,6 +14,11 @@ export interface StoreContext {
   readonly clock: Clock;
   /** Runs one operation: refuses after close, bounds it by `timeoutMs`, maps driver errors. */
   run<T>(what: string, fn: () => Promise<T>, info?: TableInfo): Promise<T>;
+  /**
+   * Runs one key-value statement, resolving its rows: on PostgreSQL a named
+   * prepared statement straight on the pool, on SQLite through Kysely's connection.
+   */
+  query<R>(statement: KvStatement, values: unknown[]): Promise<R[]>;
   /** Counts a key-value write; every `sweepEvery` writes deletes a batch of expired keys. */
   afterWrite(): void;
 }

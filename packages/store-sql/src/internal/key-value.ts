@@ -1,4 +1,5 @@
-// KeyValueStore on one table: every operation is a single atomic statement.
+// KeyValueStore on one table: every operation is a single atomic statement
+// (the statements are in kv-statements.ts).
 import { GatehouseError } from "@gatehouse/core/errors";
 import {
   checkKey,
@@ -12,9 +13,8 @@ import {
 } from "@gatehouse/core/store";
 import { sql } from "kysely";
 import { type StoreContext, toNumber } from "./context.js";
+import { bind, kvStatements } from "./kv-statements.js";
 import { q } from "./schema.js";
-
-const MAX_SAFE = "9007199254740991";
 
 /** Deletes up to `limit` expired keys (every expired key when `limit` is undefined); resolves how many. */
 export async function sweepKv(ctx: StoreContext, limit?: number): Promise<number> {
@@ -33,22 +33,18 @@ export async function sweepKv(ctx: StoreContext, limit?: number): Promise<number
 
 /** The key-value half of the store, with the semantics of core's memory store. */
 export function createKv(ctx: StoreContext): KeyValueStore {
-  const t = sql.raw(q(`${ctx.prefix}kv`));
-  const pg = ctx.dialect === "postgres";
+  const st = kvStatements(ctx.dialect, ctx.prefix);
   const expiry = (now: number, ttlMs: number | undefined) =>
     ttlMs === undefined ? null : now + ttlMs;
-  const live = (now: number) => sql`("expires_at" IS NULL OR "expires_at" > ${now})`;
-  const expired = (now: number) =>
-    sql`(${t}."expires_at" IS NOT NULL AND ${t}."expires_at" <= ${now})`;
 
   return {
     async get<T extends JsonValue = JsonValue>(key: string) {
       checkKey(key);
       return ctx.run("get", async () => {
-        const now = ctx.clock.now();
-        const { rows } = await sql<{
-          value: string;
-        }>`SELECT "value" FROM ${t} WHERE "key" = ${key} AND ${live(now)}`.execute(ctx.db);
+        const rows = await ctx.query<{ value: string }>(
+          st.get,
+          bind(st.get, { key, now: ctx.clock.now() }),
+        );
         return rows[0] === undefined ? undefined : (JSON.parse(rows[0].value) as T);
       });
     },
@@ -59,9 +55,9 @@ export function createKv(ctx: StoreContext): KeyValueStore {
       const ttlMs = checkTtl(opts?.ttlMs);
       await ctx.run("set", async () => {
         const now = ctx.clock.now();
-        await sql`INSERT INTO ${t} ("key", "value", "expires_at") VALUES (${key}, ${json}, ${expiry(now, ttlMs)})
-ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at"`.execute(
-          ctx.db,
+        await ctx.query(
+          st.set,
+          bind(st.set, { key, value: json, expiresAt: expiry(now, ttlMs), now }),
         );
       });
       ctx.afterWrite();
@@ -73,13 +69,10 @@ ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = exc
       const ttlMs = checkTtl(opts?.ttlMs);
       const written = await ctx.run("setIfAbsent", async () => {
         const now = ctx.clock.now();
-        // Inserts, or overwrites only a row that has expired; RETURNING yields a
-        // row exactly when this statement wrote.
-        const { rows } =
-          await sql`INSERT INTO ${t} ("key", "value", "expires_at") VALUES (${key}, ${json}, ${expiry(now, ttlMs)})
-ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "expires_at" = excluded."expires_at"
-WHERE ${expired(now)}
-RETURNING "key"`.execute(ctx.db);
+        const rows = await ctx.query(
+          st.setIfAbsent,
+          bind(st.setIfAbsent, { key, value: json, expiresAt: expiry(now, ttlMs), now }),
+        );
         return rows.length === 1;
       });
       ctx.afterWrite();
@@ -89,11 +82,9 @@ RETURNING "key"`.execute(ctx.db);
     async consume<T extends JsonValue = JsonValue>(key: string) {
       checkKey(key);
       return ctx.run("consume", async () => {
-        const now = ctx.clock.now();
-        const { rows } = await sql<{
-          value: string;
-        }>`DELETE FROM ${t} WHERE "key" = ${key} AND ${live(now)} RETURNING "value"`.execute(
-          ctx.db,
+        const rows = await ctx.query<{ value: string }>(
+          st.consume,
+          bind(st.consume, { key, now: ctx.clock.now() }),
         );
         return rows[0] === undefined ? undefined : (JSON.parse(rows[0].value) as T);
       });
@@ -105,28 +96,10 @@ RETURNING "key"`.execute(ctx.db);
       const ttlMs = checkTtl(opts?.ttlMs);
       const result = await ctx.run("increment", async () => {
         const now = ctx.clock.now();
-        // One upsert: a new or expired key starts at `by` with a fresh TTL; a live
-        // key holding a safe integer is added to, keeping its expiry. The WHERE
-        // refuses (no row returned) a value that is not an integer or would leave
-        // the safe-integer range, and the CASE guards keep casts from failing.
-        const current = pg ? sql`${t}."value"::bigint` : sql`CAST(${t}."value" AS INTEGER)`;
-        const step = pg ? sql`CAST(${by} AS bigint)` : sql`CAST(${by} AS INTEGER)`;
-        const isInteger = pg
-          ? sql`${t}."value" ~ '^-?[0-9]{1,16}$'`
-          : sql`CAST(CAST(${t}."value" AS INTEGER) AS TEXT) = ${t}."value"`;
-        const sum = pg
-          ? sql`(${current} + ${step})::text`
-          : sql`CAST(${current} + ${step} AS TEXT)`;
-        const { rows } = await sql<{
-          value: string;
-        }>`INSERT INTO ${t} ("key", "value", "expires_at") VALUES (${key}, ${String(by)}, ${expiry(now, ttlMs)})
-ON CONFLICT ("key") DO UPDATE SET
-  "value" = CASE WHEN ${expired(now)} THEN excluded."value" ELSE ${sum} END,
-  "expires_at" = CASE WHEN ${expired(now)} THEN excluded."expires_at" ELSE ${t}."expires_at" END
-WHERE ${expired(now)} OR CASE WHEN ${isInteger}
-  THEN abs(${current}) <= ${sql.raw(MAX_SAFE)} AND abs(${current} + ${step}) <= ${sql.raw(MAX_SAFE)}
-  ELSE ${sql.raw(pg ? "false" : "0")} END
-RETURNING "value"`.execute(ctx.db);
+        const rows = await ctx.query<{ value: string }>(
+          st.increment,
+          bind(st.increment, { key, value: String(by), expiresAt: expiry(now, ttlMs), now, by }),
+        );
         return rows[0]?.value;
       });
       if (result === undefined) {
@@ -142,11 +115,10 @@ RETURNING "value"`.execute(ctx.db);
     async delete(key: string) {
       checkKey(key);
       return ctx.run("delete", async () => {
-        const now = ctx.clock.now();
-        // Deletes an expired row too (sweeping it), but reports only a live one.
-        const { rows } = await sql<{
-          live: boolean | number | bigint;
-        }>`DELETE FROM ${t} WHERE "key" = ${key} RETURNING ${live(now)} AS "live"`.execute(ctx.db);
+        const rows = await ctx.query<{ live: boolean | number | bigint }>(
+          st.delete,
+          bind(st.delete, { key, now: ctx.clock.now() }),
+        );
         const flag = rows[0]?.live;
         return flag === true || (typeof flag !== "boolean" && Number(flag) === 1);
       });
