@@ -20,8 +20,12 @@ export interface MemoryKeyValueStoreOptions {
 }
 
 interface Entry {
-  /** The value as JSON text, so callers never share objects with the store. */
-  json: string;
+  /**
+   * A private copy of the value (made through JSON at write time), so callers
+   * never share objects with the store: `get` hands out clones, `consume` the
+   * copy itself, which nobody else holds once the entry is gone.
+   */
+  value: JsonValue;
   /** Expiry in ms since the epoch, or Infinity. */
   expiresAt: number;
 }
@@ -79,8 +83,12 @@ export function createMemoryKeyValueStore(
     entries.set(key, entry);
   }
 
-  const parse = <T>(entry: Entry | undefined) =>
-    entry === undefined ? undefined : (JSON.parse(entry.json) as T);
+  const privateCopy = (value: JsonValue): JsonValue => {
+    const json = serialiseValue(value);
+    return typeof value === "object" && value !== null ? (JSON.parse(json) as JsonValue) : value;
+  };
+  const clone = <T>(value: JsonValue): T =>
+    (typeof value === "object" && value !== null ? structuredClone(value) : value) as T;
 
   return {
     get size() {
@@ -90,23 +98,25 @@ export function createMemoryKeyValueStore(
       entries.clear();
     },
     async get<T extends JsonValue = JsonValue>(key: string) {
-      return parse<T>(live(checkKey(key)));
+      const entry = live(checkKey(key));
+      return entry === undefined ? undefined : clone<T>(entry.value);
     },
     async set(key: string, value: JsonValue, opts?: SetOptions) {
-      put(checkKey(key), { json: serialiseValue(value), expiresAt: expiry(checkTtl(opts?.ttlMs)) });
+      put(checkKey(key), { value: privateCopy(value), expiresAt: expiry(checkTtl(opts?.ttlMs)) });
     },
     async setIfAbsent(key: string, value: JsonValue, opts?: SetOptions) {
       checkKey(key);
-      const json = serialiseValue(value);
+      const copy = privateCopy(value);
       const expiresAt = expiry(checkTtl(opts?.ttlMs));
       if (live(key) !== undefined) return false;
-      put(key, { json, expiresAt });
+      put(key, { value: copy, expiresAt });
       return true;
     },
     async consume<T extends JsonValue = JsonValue>(key: string) {
       const entry = live(checkKey(key));
-      if (entry !== undefined) entries.delete(key);
-      return parse<T>(entry);
+      if (entry === undefined) return undefined;
+      entries.delete(key);
+      return entry.value as T;
     },
     async increment(key: string, opts?: IncrementOptions) {
       checkKey(key);
@@ -114,10 +124,10 @@ export function createMemoryKeyValueStore(
       const ttlMs = checkTtl(opts?.ttlMs);
       const entry = live(key);
       if (entry === undefined) {
-        put(key, { json: String(by), expiresAt: expiry(ttlMs) });
+        put(key, { value: by, expiresAt: expiry(ttlMs) });
         return by;
       }
-      const current = JSON.parse(entry.json) as unknown;
+      const current = entry.value;
       if (typeof current !== "number" || !Number.isSafeInteger(current)) {
         throw new GatehouseError(
           "store_invalid",
@@ -127,7 +137,7 @@ export function createMemoryKeyValueStore(
       const next = current + by;
       if (!Number.isSafeInteger(next))
         throw new GatehouseError("store_invalid", "increment overflow.");
-      entry.json = String(next);
+      entry.value = next;
       return next;
     },
     async delete(key: string) {
