@@ -388,7 +388,13 @@ export function openStore(
     async close() {
       if (closed) return;
       closed = true;
-      await sweeping;
+      // Let a background sweep finish, but never wait on it past timeoutMs (a pool ended
+      // under it can leave its query unsettled).
+      if (sweeping !== undefined) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([sweeping, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+        clearTimeout(timer);
+      }
       if (!connection.owned) return;
       await db.destroy().catch(noop);
       if (opening !== undefined) await (await opening.catch(() => undefined))?.end().catch(noop);

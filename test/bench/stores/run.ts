@@ -192,6 +192,7 @@ async function main(): Promise<void> {
   const sqliteDir = mkdtempSync(join(tmpdir(), "gh-sqlite-bench-"));
   const open: SqlStore[] = [];
   const clients: Redis[] = [];
+  const pools: pg.Pool[] = [];
   try {
     rows.push(
       ...(await measure(
@@ -212,11 +213,14 @@ async function main(): Promise<void> {
     rows.push(...(await measure("sqlite (file)", sqlite.kv, 20_000)));
 
     const pool = new pg.Pool({ connectionString: postgres.url, max: 64 });
+    pools.push(pool);
     const pgStore = createPostgresStore(pool);
-    open.push(pgStore);
     await pgStore.migrate();
     rows.push(...(await measure("postgres", pgStore.kv, 15_000)));
-    await pool.end().catch(() => {});
+    // Free the 64 connections before pgbench opens its own 64.
+    await pgStore.close();
+    await pool.end();
+    pools.length = 0;
 
     console.log("\nceilings (the servers' own tools, 64 connections):");
     const redisCeiling = await redisBenchmark(redisServer.port);
@@ -289,6 +293,7 @@ async function main(): Promise<void> {
   } finally {
     for (const c of clients) c.disconnect();
     for (const s of open) await s.close().catch(() => {});
+    for (const p of pools) await p.end().catch(() => {});
     await redisServer.cleanup();
     await postgres.cleanup();
     rmSync(sqliteDir, { recursive: true, force: true });
