@@ -1,34 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import type { KeyValueStore } from "@gatehouse/core/store";
-import { type Cluster, Redis, type RedisOptions } from "ioredis";
-import { afterAll, beforeAll, describe, expect, expectTypeOf, inject, it } from "vitest";
+import type { Cluster, Redis, RedisOptions } from "ioredis";
+import { beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { createRedisStore, type RedisClient, type RedisStoreOptions } from "./index.js";
+import { closedPort, testClient, testRedisUrl } from "./test-helpers.js";
 
 // The shared test Redis started by test/setup/services.ts (vitest globalSetup).
-const redisUrl =
-  process.env.GATEHOUSE_TEST_REDIS_URL ?? (inject("redisUrl" as never) as string | undefined);
-if (!redisUrl) throw new Error("no test Redis: run through the root vitest config");
-
-const clients: Redis[] = [];
-function connect(url: string, options: RedisOptions = {}): Redis {
-  const client = new Redis(url, { maxRetriesPerRequest: 1, ...options });
-  client.on("error", () => {}); // connection errors surface as rejected commands
-  clients.push(client);
-  return client;
-}
-afterAll(() => {
-  for (const client of clients) client.disconnect();
-});
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const redisUrl = testRedisUrl();
+const connect = (url: string, options: RedisOptions = {}) =>
+  testClient(url, { maxRetriesPerRequest: 1, ...options });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
