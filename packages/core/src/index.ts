@@ -25,6 +25,15 @@ export {
   isGatehouseError,
   StoreUnavailableError,
 } from "./errors.js";
+export {
+  createEventBus,
+  type EventBus,
+  type EventBusOptions,
+  type EventEnvelope,
+  type EventListener,
+  type EventName,
+  type GatehouseEvents,
+} from "./events.js";
 export { type ClerkIssuerOptions, clerk } from "./issuers/clerk.js";
 export type { Issuer, KeySource } from "./issuers/issuer.js";
 export { type JwksIssuerOptions, jwks } from "./issuers/jwks.js";
