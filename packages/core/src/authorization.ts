@@ -51,7 +51,8 @@ export interface AuthorizationFacts {
 
 type Outcome = "pass" | "fail" | "skip";
 
-const PRESETS = {
+/** The reverification presets (Clerk's): level and maximum age in minutes. */
+export const REVERIFICATION_PRESETS = {
   strict_mfa: { level: "multi_factor", afterMinutes: 10 },
   strict: { level: "second_factor", afterMinutes: 10 },
   moderate: { level: "second_factor", afterMinutes: 60 },
@@ -128,7 +129,7 @@ function hasScopedEntry(claim: string | null, wanted: unknown): boolean {
 function checkReverification(facts: AuthorizationFacts, check: AuthorizationCheck): Outcome {
   const config = check.reverification;
   if (config === undefined) return "skip";
-  const resolved = typeof config === "string" ? PRESETS[config] : config;
+  const resolved = typeof config === "string" ? REVERIFICATION_PRESETS[config] : config;
   if (
     typeof resolved !== "object" ||
     resolved === null ||

@@ -8,7 +8,7 @@ export type {
 } from "./auth-context.js";
 export { signedIn, signedOut } from "./auth-context.js";
 export type { AuthorizationCheck, ReverificationConfig } from "./authorization.js";
-export { checkAuthorization } from "./authorization.js";
+export { checkAuthorization, REVERIFICATION_PRESETS } from "./authorization.js";
 export type {
   Actor,
   CustomClaims,
@@ -40,6 +40,7 @@ export { type JwksIssuerOptions, jwks } from "./issuers/jwks.js";
 export type { AsymmetricAlgorithm } from "./jwt/algorithms.js";
 export type { JsonWebKeySet, VerificationKey } from "./keys/key-set.js";
 export type { RemoteJwksOptions } from "./keys/remote-jwks.js";
+export { parseOptions } from "./options.js";
 export { type Credential, type RequestLike, readCredential } from "./request.js";
 export type {
   FindManyOptions,

@@ -10,6 +10,8 @@ import {
   type AuthorizationCheck,
   checkAuthorization,
   type EventBus,
+  parseOptions,
+  REVERIFICATION_PRESETS,
   type ReverificationConfig,
 } from "@gatehouse/core";
 import { configError } from "@gatehouse/core/errors";
@@ -17,7 +19,6 @@ import { z } from "zod";
 import type { CustomRoles, ResolvedCustomRole } from "./custom-roles.js";
 import "./events.js";
 import type { Memberships } from "./memberships.js";
-import { parseOptions } from "./options.js";
 import { type PermissionMatcher, parsePermission } from "./permissions.js";
 import { isRoleName, normaliseRole } from "./role-names.js";
 import { assertGrantable, type RoleSet } from "./roles.js";
@@ -82,13 +83,6 @@ const schema = z.strictObject({
     .optional(),
   adminRoles: z.array(z.string()).min(1).optional(),
 });
-
-const PRESETS = {
-  strict_mfa: { level: "multi_factor", afterMinutes: 10 },
-  strict: { level: "second_factor", afterMinutes: 10 },
-  moderate: { level: "second_factor", afterMinutes: 60 },
-  lax: { level: "second_factor", afterMinutes: 1440 },
-} as const;
 
 const LEVELS = new Set(["first_factor", "second_factor", "multi_factor"]);
 
@@ -231,9 +225,9 @@ function compile(req: Requirement, depth = 0): Node {
       let resolved: { level: string; afterMinutes: number };
       let name: string;
       if (typeof config === "string") {
-        if (!Object.hasOwn(PRESETS, config))
+        if (!Object.hasOwn(REVERIFICATION_PRESETS, config))
           bad(`reverification preset ${JSON.stringify(config)} is unknown`);
-        resolved = PRESETS[config];
+        resolved = REVERIFICATION_PRESETS[config];
         name = config;
       } else {
         if (

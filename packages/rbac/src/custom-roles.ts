@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { type Clock, GatehouseError, systemClock } from "@gatehouse/core";
+import { type Clock, GatehouseError, parseOptions, systemClock } from "@gatehouse/core";
 import {
   defineModel,
   type KeyValueStore,
@@ -14,7 +14,6 @@ import {
 } from "@gatehouse/core/store";
 import { z } from "zod";
 import { checkId, checkRoleKey, membershipModel } from "./memberships.js";
-import { parseOptions } from "./options.js";
 import { compileGrants, normalisePermission, type PermissionMatcher } from "./permissions.js";
 import { normaliseRole } from "./role-names.js";
 import { grantProblem, type RoleSet } from "./roles.js";

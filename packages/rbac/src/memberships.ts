@@ -5,10 +5,9 @@
  *
  * @packageDocumentation
  */
-import { GatehouseError } from "@gatehouse/core";
+import { GatehouseError, parseOptions } from "@gatehouse/core";
 import { defineModel, type Page, type RecordStore, type StoredRecord } from "@gatehouse/core/store";
 import { z } from "zod";
-import { parseOptions } from "./options.js";
 import { isRoleName, normaliseRole } from "./role-names.js";
 
 /** The RecordStore model of memberships (`gh_rbac_membership`); migrate it with your adapter. */

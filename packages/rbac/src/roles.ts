@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
+import { parseOptions } from "@gatehouse/core";
 import { configError } from "@gatehouse/core/errors";
 import { z } from "zod";
-import { parseOptions } from "./options.js";
 import {
   compileGrants,
   normalisePermission,
