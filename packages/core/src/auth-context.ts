@@ -6,8 +6,11 @@ import {
 import type { Actor, FactorVerificationAge, SessionClaims } from "./claims.js";
 import type { GatehouseErrorCode } from "./errors.js";
 
-/** What kind of credential produced a context. */
-export type TokenType = "session_token" | "jwt";
+/**
+ * What kind of credential produced a context: a session token (Clerk's, or a
+ * Gatehouse access token), another issuer's JWT, or an API key.
+ */
+export type TokenType = "session_token" | "jwt" | "api_key";
 
 /** Where the credential was read from. */
 export type CredentialSource = "header" | "cookie";
@@ -28,6 +31,8 @@ export interface SignedInFields {
   readonly tokenType: TokenType;
   readonly issuer: string;
   readonly claims: Readonly<SessionClaims>;
+  /** Scopes the credential grants (API keys); `null` when the credential is not scoped. @default null */
+  readonly scopes?: readonly string[] | null;
 }
 
 /**
@@ -37,6 +42,8 @@ export interface SignedInFields {
 export interface SignedInAuthContext extends SignedInFields {
   readonly isSignedIn: true;
   readonly reason: null;
+  /** Scopes the credential grants (API keys); `null` when the credential is not scoped. */
+  readonly scopes: readonly string[] | null;
   /**
    * Whether the session satisfies an authorization check (Clerk's `has()`
    * semantics: every dimension given must pass; fails closed).
@@ -71,6 +78,7 @@ export interface SignedOutAuthContext {
   readonly tokenType: null;
   readonly issuer: null;
   readonly claims: null;
+  readonly scopes: null;
   /** Why the request is signed out. */
   readonly reason: GatehouseErrorCode;
   /** A client-safe sentence explaining `reason` (never contains the credential). */
@@ -99,6 +107,7 @@ class SignedIn implements SignedInAuthContext {
   readonly tokenType: TokenType;
   readonly issuer: string;
   readonly claims: Readonly<SessionClaims>;
+  readonly scopes: readonly string[] | null;
 
   constructor(f: SignedInFields) {
     this.userId = f.userId;
@@ -115,6 +124,7 @@ class SignedIn implements SignedInAuthContext {
     this.tokenType = f.tokenType;
     this.issuer = f.issuer;
     this.claims = f.claims;
+    this.scopes = f.scopes ?? null;
     Object.freeze(this);
   }
 
@@ -139,6 +149,7 @@ class SignedOut implements SignedOutAuthContext {
   readonly tokenType = null;
   readonly issuer = null;
   readonly claims = null;
+  readonly scopes = null;
 
   constructor(
     readonly reason: GatehouseErrorCode,

@@ -63,6 +63,30 @@ export const ERROR_STATUS = {
   jwks_unavailable: 503,
   /** The caller is signed in but lacks the required authorization. */
   forbidden: 403,
+  /** The session was signed out or revoked (its tokens are refused on every instance within seconds). */
+  session_revoked: 401,
+  /** The session ended: idle for longer than its inactivity timeout, or past its absolute lifetime. */
+  session_expired: 401,
+  /** The refresh token is unknown, malformed, tampered with or truncated. */
+  refresh_token_invalid: 401,
+  /** A refresh token that was already rotated was presented again: the session is revoked (theft detection). */
+  refresh_token_reused: 401,
+  /** The user already has the maximum number of sessions and the policy refuses new ones. */
+  session_limit_reached: 409,
+  /** The API key is unknown, malformed, or belongs to another app. */
+  api_key_invalid: 401,
+  /** The API key is past its expiry (or the end of its rotation overlap). */
+  api_key_expired: 401,
+  /** The API key was revoked. */
+  api_key_revoked: 401,
+  /** The credential is valid but lacks a required scope (RFC 6750 §3.1 `insufficient_scope`). */
+  scope_missing: 403,
+  /** A state-changing request came from another site (CSRF protection). */
+  csrf_rejected: 403,
+  /** The request is well-formed but its input is not acceptable (names the field). */
+  input_invalid: 400,
+  /** The resource does not exist or is not yours. */
+  not_found: 404,
   /** The storage backend is down, timed out, or (memory stores) full. Retry later. */
   store_unavailable: 503,
   /** An update named an `expectedVersion` that is no longer current (optimistic concurrency). */

@@ -34,9 +34,22 @@ export {
   type EventName,
   type GatehouseEvents,
 } from "./events.js";
+export {
+  type ApiKeyGrant,
+  type ApiKeyResolver,
+  type ApiKeysIssuerOptions,
+  apiKeys,
+} from "./issuers/api-keys.js";
 export { type ClerkIssuerOptions, clerk } from "./issuers/clerk.js";
-export type { Issuer, KeySource } from "./issuers/issuer.js";
+export type {
+  Issuer,
+  KeySource,
+  OpaqueIssuer,
+  OpaqueVerification,
+  RevocationCheck,
+} from "./issuers/issuer.js";
 export { type JwksIssuerOptions, jwks } from "./issuers/jwks.js";
+export { type LocalIssuerOptions, local } from "./issuers/local.js";
 export type { AsymmetricAlgorithm } from "./jwt/algorithms.js";
 export type { JsonWebKeySet, VerificationKey } from "./keys/key-set.js";
 export type { RemoteJwksOptions } from "./keys/remote-jwks.js";

@@ -7,8 +7,8 @@ export interface TokenCacheOptions {
   maxEntries?: number;
 }
 
-interface Entry {
-  readonly context: SignedInAuthContext;
+interface Entry<V> {
+  readonly value: V;
   /** `exp` in milliseconds: the entry is never served at or after it. */
   readonly expiresAt: number;
 }
@@ -18,8 +18,8 @@ interface Entry {
  * so a heap dump holds no usable credential; an entry is never served past
  * the token's `exp`.
  */
-export class TokenCache {
-  private readonly entries = new Map<string, Entry>();
+export class TokenCache<V = SignedInAuthContext> {
+  private readonly entries = new Map<string, Entry<V>>();
   private readonly maxEntries: number;
 
   constructor(options: TokenCacheOptions = {}) {
@@ -32,19 +32,19 @@ export class TokenCache {
     return fromCookie ? `c${digest}` : digest;
   }
 
-  get(key: string, now: number): SignedInAuthContext | undefined {
+  get(key: string, now: number): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (now < entry.expiresAt) return entry.context;
+    if (now < entry.expiresAt) return entry.value;
     this.entries.delete(key);
     return undefined;
   }
 
-  set(key: string, context: SignedInAuthContext, expiresAt: number): void {
+  set(key: string, value: V, expiresAt: number): void {
     if (this.entries.size >= this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value as string);
     }
-    this.entries.set(key, { context, expiresAt });
+    this.entries.set(key, { value, expiresAt });
   }
 
   get size(): number {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SignedInFields } from "./auth-context.js";
 import {
   type AuthContext,
   type CredentialSource,
@@ -8,7 +9,7 @@ import {
 } from "./auth-context.js";
 import { type Clock, systemClock } from "./clock.js";
 import { configError, GatehouseError, isGatehouseError } from "./errors.js";
-import type { Issuer, KeySource } from "./issuers/issuer.js";
+import type { Issuer, KeySource, OpaqueIssuer } from "./issuers/issuer.js";
 import { type AsymmetricAlgorithm, verifySignature } from "./jwt/algorithms.js";
 import { checkSubject, checkTimeClaims, normaliseTyp } from "./jwt/claims.js";
 import { type DecodedJwt, decodeJwt, type JwsHeader } from "./jwt/decode.js";
@@ -19,8 +20,12 @@ import { TokenCache, type TokenCacheOptions } from "./token-cache.js";
 
 /** Options of {@link createVerifier}. */
 export interface VerifierOptions {
-  /** The issuers whose tokens are trusted; a token is routed to one by its `iss`. */
-  issuers: readonly Issuer[];
+  /**
+   * The issuers whose credentials are trusted: JWT issuers (`clerk()`,
+   * `jwks()`, `local()`), to which a token is routed by its `iss`, and opaque
+   * issuers (`apiKeys()`), to which a credential is routed by its prefix.
+   */
+  issuers: readonly (Issuer | OpaqueIssuer)[];
   /** Seconds of clock difference tolerated on `exp`, `nbf` and `iat`. @default 5 */
   clockSkewSec?: number;
   /** The source of time. @default the system clock */
@@ -70,7 +75,11 @@ export interface Verifier {
 
 const schema = z.strictObject({
   issuers: z
-    .array(z.custom<Issuer>((v) => typeof v === "object" && v !== null && "accept" in v))
+    .array(
+      z.custom<Issuer | OpaqueIssuer>(
+        (v) => typeof v === "object" && v !== null && ("accept" in v || "prefixes" in v),
+      ),
+    )
     .min(1),
   clockSkewSec: z.number().min(0).max(300).optional(),
   clock: z.custom<Clock>((v) => typeof (v as Clock | undefined)?.now === "function").optional(),
@@ -93,6 +102,26 @@ interface BoundIssuer {
   readonly keys: KeySource;
 }
 
+type Revalidate = (context: SignedInAuthContext) => void | Promise<void>;
+
+/** A verified credential, as cached: the context, until when, and the issuer's live check. */
+interface Verified {
+  readonly context: SignedInAuthContext;
+  readonly cacheUntil: number;
+  readonly revalidate: Revalidate | undefined;
+}
+
+function isOpaque(issuer: Issuer | OpaqueIssuer): issuer is OpaqueIssuer {
+  return (issuer as OpaqueIssuer).kind === "opaque";
+}
+
+/** Runs the issuer's live check (revocation) on a verified or cached credential. */
+function revalidated(v: Verified): SignedInAuthContext | Promise<SignedInAuthContext> {
+  if (v.revalidate === undefined) return v.context;
+  const pending = v.revalidate(v.context);
+  return pending === undefined ? v.context : pending.then(() => v.context);
+}
+
 /**
  * Creates a verifier for tokens of the given issuers.
  *
@@ -113,12 +142,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const maxTokenBytes = o.maxTokenBytes ?? 8192;
   const cookieName = o.cookieName ?? "__session";
   const acceptPending = o.acceptPendingSessions ?? false;
-  const cache = o.cache === false ? undefined : new TokenCache(o.cache ?? {});
+  const cache = o.cache === false ? undefined : new TokenCache<Verified>(o.cache ?? {});
   const headerCache = new Map<string, JwsHeader>();
 
   const byIss = new Map<string, BoundIssuer>();
+  const opaque: OpaqueIssuer[] = [];
   let wildcard: BoundIssuer | undefined;
   for (const issuer of o.issuers) {
+    if (isOpaque(issuer)) {
+      opaque.push(issuer);
+      continue;
+    }
     const bound = { issuer, keys: issuer.createKeySource(clock) };
     if (issuer.iss === undefined) {
       if (wildcard !== undefined) {
@@ -169,7 +203,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     issuer: Issuer,
     keys: readonly VerificationKey[],
     source: CredentialSource,
-  ): SignedInAuthContext {
+  ): Verified {
     if (keys.length === 0) {
       throw new GatehouseError("kid_unknown", "No key of the issuer matches the token (kid).");
     }
@@ -190,13 +224,34 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (fields.sessionStatus === "pending" && !acceptPending) {
       throw new GatehouseError("session_pending", "The session is pending and not yet signed in.");
     }
-    return signedIn(fields);
+    return {
+      context: signedIn(fields),
+      cacheUntil: (payload.exp as number) * 1000,
+      revalidate: issuer.revalidate?.bind(issuer),
+    };
   }
 
-  function verifyUncached(
-    token: string,
-    source: CredentialSource,
-  ): SignedInAuthContext | Promise<SignedInAuthContext> {
+  function opaqueIssuerOf(token: string): OpaqueIssuer | undefined {
+    for (const issuer of opaque) {
+      for (const prefix of issuer.prefixes) if (token.startsWith(prefix)) return issuer;
+    }
+    return undefined;
+  }
+
+  function verifyUncached(token: string, source: CredentialSource): Verified | Promise<Verified> {
+    const opaqueIssuer = opaque.length === 0 ? undefined : opaqueIssuerOf(token);
+    if (opaqueIssuer !== undefined) {
+      if (token.length > maxTokenBytes) {
+        throw new GatehouseError("token_too_large", `The token exceeds ${maxTokenBytes} bytes.`);
+      }
+      const toVerified = (r: { fields: SignedInFields; cacheUntil: number }): Verified => ({
+        context: signedIn(r.fields),
+        cacheUntil: r.cacheUntil,
+        revalidate: opaqueIssuer.revalidate?.bind(opaqueIssuer),
+      });
+      const result = opaqueIssuer.verify(token, source, clock.now());
+      return result instanceof Promise ? result.then(toVerified) : toVerified(result);
+    }
     const decoded = decodeJwt(token, maxTokenBytes, headerCache);
     const { issuer, keys } = route(decoded);
     const candidates = keys.candidates(
@@ -209,7 +264,29 @@ export function createVerifier(options: VerifierOptions): Verifier {
     );
   }
 
-  /** Verifies through the cache: synchronously whenever no key has to be fetched. */
+  function verifyThroughCache(
+    token: string,
+    source: CredentialSource,
+  ): Verified | Promise<Verified> {
+    if (cache === undefined) return verifyUncached(token, source);
+    const key = cache.key(token, source === "cookie");
+    const hit = cache.get(key, clock.now());
+    if (hit !== undefined) return hit;
+    const result = verifyUncached(token, source);
+    if (!(result instanceof Promise)) {
+      cache.set(key, result, result.cacheUntil);
+      return result;
+    }
+    return result.then((verified) => {
+      cache.set(key, verified, verified.cacheUntil);
+      return verified;
+    });
+  }
+
+  /**
+   * Verifies through the cache, then runs the issuer's live check:
+   * synchronously whenever no key or store has to be read.
+   */
   function resolve(
     token: string,
     source: CredentialSource,
@@ -217,19 +294,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (typeof token !== "string") {
       throw new GatehouseError("token_malformed", "The token is not a string.");
     }
-    if (cache === undefined) return verifyUncached(token, source);
-    const key = cache.key(token, source === "cookie");
-    const hit = cache.get(key, clock.now());
-    if (hit !== undefined) return hit;
-    const result = verifyUncached(token, source);
-    if (!(result instanceof Promise)) {
-      cache.set(key, result, (result.claims.exp as number) * 1000);
-      return result;
-    }
-    return result.then((context) => {
-      cache.set(key, context, (context.claims.exp as number) * 1000);
-      return context;
-    });
+    const verified = verifyThroughCache(token, source);
+    return verified instanceof Promise ? verified.then(revalidated) : revalidated(verified);
   }
 
   async function verify(token: string, opts?: VerifyOptions): Promise<SignedInAuthContext> {

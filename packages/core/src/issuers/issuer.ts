@@ -1,4 +1,4 @@
-import type { CredentialSource, SignedInFields } from "../auth-context.js";
+import type { CredentialSource, SignedInAuthContext, SignedInFields } from "../auth-context.js";
 import type { Clock } from "../clock.js";
 import type { AsymmetricAlgorithm } from "../jwt/algorithms.js";
 import type { VerificationKey } from "../keys/key-set.js";
@@ -35,4 +35,47 @@ export interface Issuer {
   createKeySource(clock: Clock): KeySource;
   /** Checks issuer-specific claims (audience, authorized party) of a verified token and maps it to a context. */
   accept(payload: Record<string, unknown>, sub: string, source: CredentialSource): SignedInFields;
+  /**
+   * Checks that a verified context still stands (e.g. its session was not
+   * revoked). Runs on every request, cached contexts included, so it should
+   * answer synchronously from memory; throw a {@link GatehouseError} to refuse.
+   */
+  revalidate?(context: SignedInAuthContext): void | Promise<void>;
+}
+
+/** What an {@link OpaqueIssuer} makes of a credential it accepts. */
+export interface OpaqueVerification {
+  readonly fields: SignedInFields;
+  /** Epoch milliseconds until which the verifier may serve this result from its cache. */
+  readonly cacheUntil: number;
+}
+
+/**
+ * An issuer of opaque credentials (API keys) rather than JWTs, as `apiKeys()`
+ * builds it. The verifier routes a credential to it by prefix, caches what it
+ * accepts until `cacheUntil`, and calls `revalidate` on every request.
+ */
+export interface OpaqueIssuer {
+  readonly kind: "opaque";
+  /** A label for messages and logs, e.g. `api-keys`. */
+  readonly name: string;
+  /** Credentials starting with one of these (e.g. `gh_sk_`) are this issuer's. */
+  readonly prefixes: readonly string[];
+  /** Verifies a credential, or throws a {@link GatehouseError}; a promise only when storage is read. */
+  verify(
+    token: string,
+    source: CredentialSource,
+    now: number,
+  ): OpaqueVerification | Promise<OpaqueVerification>;
+  /** Like {@link Issuer.revalidate}. */
+  revalidate?(context: SignedInAuthContext): void | Promise<void>;
+}
+
+/**
+ * Answers whether a session or API key was revoked. `@gatehouse/sessions`
+ * provides one backed by the shared store; it answers synchronously from a
+ * local copy kept fresh, and returns a promise only when that copy is too old.
+ */
+export interface RevocationCheck {
+  isRevoked(kind: "session" | "api_key", id: string): boolean | Promise<boolean>;
 }

@@ -32,6 +32,9 @@ interface Snapshot {
  * and served stale (within bounds) while the issuer is unreachable.
  * Concurrent refreshes share one request.
  */
+/** Loads a JWKS document from wherever an issuer publishes it (a URL, a shared store). */
+export type JwksLoader = () => Promise<unknown>;
+
 export class RemoteKeySource {
   private current: Snapshot | undefined;
   private inflight: Promise<KeySet> | undefined;
@@ -41,8 +44,9 @@ export class RemoteKeySource {
   private readonly usableMs: number;
   private readonly cooldownMs: number;
 
+  /** `source` is the JWKS URL, or a function loading the document (for `local()` key rings). */
   constructor(
-    readonly url: string,
+    private readonly source: string | JwksLoader,
     private readonly options: RemoteJwksOptions,
     private readonly clock: Clock,
   ) {
@@ -118,17 +122,23 @@ export class RemoteKeySource {
   }
 
   private async fetchKeySet(): Promise<KeySet> {
+    const document =
+      typeof this.source === "string" ? await this.fetchDocument(this.source) : await this.source();
+    const keys = importJwks(document);
+    if (keys.length === 0) throw new Error("JWKS holds no usable signature key");
+    return new KeySet(keys);
+  }
+
+  private async fetchDocument(url: string): Promise<unknown> {
     const fetchImpl = this.options.fetch ?? globalThis.fetch;
-    const res = await fetchImpl(this.url, {
+    const res = await fetchImpl(url, {
       headers: { accept: "application/json" },
       redirect: "error",
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 3000),
     });
     if (!res.ok) throw new Error(`JWKS answered HTTP ${res.status}`);
     const text = await readBounded(res, this.options.maxBytes ?? 262_144);
-    const keys = importJwks(JSON.parse(text));
-    if (keys.length === 0) throw new Error("JWKS holds no usable signature key");
-    return new KeySet(keys);
+    return JSON.parse(text);
   }
 }
 
