@@ -1,0 +1,3 @@
+import { gatehouseBuild } from "../../tsup.base.ts";
+
+export default gatehouseBuild({ index: "src/index.ts", express: "src/express.ts" });
