@@ -1,4 +1,5 @@
 import { createVerifier, type GatehouseError, isGatehouseError } from "@gatehouse/core";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sessionModel, usedRefreshTokenModel } from "./models.js";
 import { ISSUER, setup } from "./test-helpers.js";
@@ -241,6 +242,28 @@ describe("sessions.refresh", () => {
       generation: 0,
     });
     expect((await t.sessions.refresh(token)).session.generation).toBe(1);
+  });
+
+  it("answers any string with refresh_token_invalid (property)", async () => {
+    const t = setup();
+    const issued = await t.sessions.create({ userId: "u" });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.stringMatching(/^gh_rt_[A-Za-z0-9_-]{43}$/),
+          fc.constant(issued.refreshToken).chain((tok) =>
+            fc.nat({ max: tok.length - 1 }).map((i) => tok.slice(0, i) + tok.slice(i + 1)),
+          ),
+        ),
+        async (candidate) => {
+          fc.pre(candidate !== issued.refreshToken);
+          expect(await codeOf(t.sessions.refresh(candidate))).toBe("refresh_token_invalid");
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect((await t.sessions.get(issued.session.id))?.generation).toBe(0);
   });
 
   it("ends a session idle past its timeout, and any session past its absolute lifetime", async () => {
