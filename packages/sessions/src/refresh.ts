@@ -118,9 +118,11 @@ export async function issue(
   deviceToken: string | null = null,
   newDevice = false,
 ): Promise<IssuedSession> {
+  const issuedAt = ctx.clock.now();
   const access = await issueAccessToken(ctx, s);
   return Object.freeze({
-    session: sessionInfo(s, ctx.clock.now()),
+    session: sessionInfo(s, issuedAt),
+    issuedAt,
     accessToken: access.token,
     accessTokenExpiresAt: access.expiresAt,
     refreshToken,
@@ -149,6 +151,20 @@ async function detectReuse(ctx: SessionContext, hash: string, facts: RequestFact
     "refresh_token_reused",
     "The refresh token was already used; the session has been signed out.",
   );
+}
+
+/** The session whose current (or, within the grace period, previous) refresh token is `token`. */
+export async function sessionOfRefreshToken(
+  ctx: SessionContext,
+  token: unknown,
+): Promise<SessionRecord | undefined> {
+  if (typeof token !== "string" || !REFRESH_TOKEN.test(token)) return undefined;
+  const hash = sha256(token);
+  const current = await ctx.records.findOne(sessionModel, { refreshHash: hash });
+  if (current !== undefined) return current;
+  const previous = await ctx.records.findOne(sessionModel, { previousRefreshHash: hash });
+  const graceEnd = (previous?.rotatedAt ?? 0) + ctx.options.reuseGraceSec * 1000;
+  return previous !== undefined && ctx.clock.now() < graceEnd ? previous : undefined;
 }
 
 /** Rotates `token` into a new pair (see the module comment for the race rules). */

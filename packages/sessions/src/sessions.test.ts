@@ -252,9 +252,11 @@ describe("sessions.refresh", () => {
         fc.oneof(
           fc.string({ maxLength: 200 }),
           fc.stringMatching(/^gh_rt_[A-Za-z0-9_-]{43}$/),
-          fc.constant(issued.refreshToken).chain((tok) =>
-            fc.nat({ max: tok.length - 1 }).map((i) => tok.slice(0, i) + tok.slice(i + 1)),
-          ),
+          fc
+            .constant(issued.refreshToken)
+            .chain((tok) =>
+              fc.nat({ max: tok.length - 1 }).map((i) => tok.slice(0, i) + tok.slice(i + 1)),
+            ),
         ),
         async (candidate) => {
           fc.pre(candidate !== issued.refreshToken);
@@ -324,6 +326,27 @@ describe("revocation", () => {
     expect((await verifierB.authenticate(bearer(issued.accessToken))).reason).toBe(
       "session_revoked",
     );
+  });
+
+  it("revokes a session by its refresh token (sign-out after the access token expired)", async () => {
+    const t = setup({ refresh: { reuseGraceSec: 10 } });
+    const issued = await t.sessions.create({ userId: "u" });
+    const rotated = await t.sessions.refresh(issued.refreshToken);
+    // Within the grace period the previous token still names the session.
+    expect(await t.sessions.revokeByRefreshToken(issued.refreshToken)).toBe(true);
+    expect(await t.sessions.get(issued.session.id)).toMatchObject({
+      status: "revoked",
+      revokedReason: "signed_out",
+      revokedBy: "u",
+    });
+    expect(await t.sessions.revokeByRefreshToken(rotated.refreshToken)).toBe(false);
+    expect(await t.sessions.revokeByRefreshToken("nonsense")).toBe(false);
+    const other = await t.sessions.create({ userId: "u" });
+    const next = await t.sessions.refresh(other.refreshToken);
+    t.clock.advance(11_000);
+    // Outside the grace period an old token names nothing (and revokes nothing).
+    expect(await t.sessions.revokeByRefreshToken(other.refreshToken)).toBe(false);
+    expect(await t.sessions.revokeByRefreshToken(next.refreshToken)).toBe(true);
   });
 
   it("signs a user out of every other session, or of all of them", async () => {

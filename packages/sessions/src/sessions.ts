@@ -23,7 +23,7 @@ import { createKeyRing } from "./keys/key-ring.js";
 import { findFreeSlot } from "./limits.js";
 import { sessionModel } from "./models.js";
 import { resolveOptions, type SessionsOptions } from "./options.js";
-import { issue, newRefreshToken, refreshSession } from "./refresh.js";
+import { issue, newRefreshToken, refreshSession, sessionOfRefreshToken } from "./refresh.js";
 import { RevocationList } from "./revocation-list.js";
 import { revokeSession, revokeUserSessions } from "./revoke.js";
 import { sessionInfo } from "./session-info.js";
@@ -269,6 +269,11 @@ export function createSessions(options: SessionsOptions): Sessions {
     },
     revoke: (sessionId, opts = {}) =>
       revokeSession(ctx, sessionId, opts.reason ?? "revoked", opts.by ?? "system"),
+    async revokeByRefreshToken(refreshToken, opts = {}) {
+      const s = await sessionOfRefreshToken(ctx, refreshToken);
+      if (s === undefined) return false;
+      return revokeSession(ctx, s.id, opts.reason ?? "signed_out", opts.by ?? s.userId);
+    },
     revokeOthers: (userId, keep, opts = {}) =>
       revokeUserSessions(
         ctx,

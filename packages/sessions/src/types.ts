@@ -105,6 +105,8 @@ export interface SessionInfo {
 /** What {@link Sessions.create} and {@link Sessions.refresh} hand back: send it to the client. */
 export interface IssuedSession {
   readonly session: SessionInfo;
+  /** When this pair was issued (epoch ms), for cookie lifetimes. */
+  readonly issuedAt: number;
   /** Short-lived JWT (`typ: at+jwt`). */
   readonly accessToken: string;
   readonly accessTokenExpiresAt: number;
@@ -250,6 +252,11 @@ export interface Sessions {
   list(userId: string, options?: ListSessionsOptions): Promise<Page<SessionInfo>>;
   /** Revokes one session; its tokens are refused everywhere within about a second. Resolves whether it was active. */
   revoke(sessionId: string, options?: RevokeOptions): Promise<boolean>;
+  /**
+   * Revokes the session a refresh token belongs to (sign-out when the access
+   * token has expired). Resolves false for an unknown token or an ended session.
+   */
+  revokeByRefreshToken(refreshToken: string, options?: RevokeOptions): Promise<boolean>;
   /** Signs a user out of every session but `keepSessionId`; resolves how many were revoked. */
   revokeOthers(userId: string, keepSessionId: string, options?: RevokeOptions): Promise<number>;
   /** Signs a user out everywhere (admin-forced sign-out); resolves how many were revoked. */
