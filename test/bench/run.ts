@@ -1,6 +1,7 @@
 /**
- * The whole benchmark: in-process verify throughput, then HTTP throughput, then a summary of
- * every target with PASS/MISS. Always exits 0: it is a measurement, not a test.
+ * The whole benchmark: in-process verify throughput, then HTTP throughput, then the sessions
+ * bench (`sessions/run.ts`), then a summary of every target with PASS/MISS. Always exits 0:
+ * it is a measurement, not a test.
  *
  *   pnpm bench                       # BENCH_DURATION=5 pnpm bench for a quicker run
  *
@@ -16,6 +17,7 @@ import {
   type Target,
   writeResults,
 } from "./report.js";
+import { runSessionsBench, type SessionsResults } from "./sessions/run.js";
 import { runVerifyBench, type VerifyResults } from "./verify.js";
 
 function errorMessage(err: unknown): string {
@@ -30,6 +32,7 @@ console.log(
 
 let verify: VerifyResults | undefined;
 let http: HttpResults | undefined;
+let sessions: SessionsResults | undefined;
 const errors: string[] = [];
 try {
   verify = await runVerifyBench({ fixture });
@@ -44,8 +47,20 @@ try {
   errors.push(`http: ${errorMessage(err)}`);
   console.error(`http bench failed: ${errorMessage(err)}`);
 }
+console.log();
+try {
+  sessions = await runSessionsBench();
+  errors.push(...sessions.errors.map((e) => `sessions: ${e}`));
+} catch (err) {
+  errors.push(`sessions: ${errorMessage(err)}`);
+  console.error(`sessions bench failed: ${errorMessage(err)}`);
+}
 
-const targets: Target[] = [...(verify?.targets ?? []), ...(http?.targets ?? [])];
+const targets: Target[] = [
+  ...(verify?.targets ?? []),
+  ...(http?.targets ?? []),
+  ...(sessions?.targets ?? []),
+];
 
 console.log("\n=== summary: targets ===\n");
 printTargets(targets);
@@ -112,6 +127,7 @@ const path = writeResults("latest.json", {
   coldCeiling,
   verify: verify ?? null,
   http: http ?? null,
+  sessions: sessions ?? null,
   errors,
 });
 console.log(`\nwrote ${path}`);
