@@ -53,7 +53,7 @@ export { type LocalIssuerOptions, local } from "./issuers/local.js";
 export type { AsymmetricAlgorithm } from "./jwt/algorithms.js";
 export type { JsonWebKeySet, VerificationKey } from "./keys/key-set.js";
 export type { RemoteJwksOptions } from "./keys/remote-jwks.js";
-export { parseOptions } from "./options.js";
+export { parseInput, parseOptions } from "./options.js";
 export { type Credential, type RequestLike, readCredential } from "./request.js";
 export type {
   FindManyOptions,

@@ -4,23 +4,17 @@
  */
 import { createVerifier } from "@gatehouse/core";
 import { createFakeClock } from "@gatehouse/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type Backend, setup } from "./test-helpers.js";
+import { describe, expect, it } from "vitest";
+import { BACKENDS, setup, useBackend } from "./test-helpers.js";
 
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
 describe.each(BACKENDS)("on $name", ({ open }) => {
   const clock = createFakeClock();
-  let backend: Backend;
-  beforeAll(async () => {
-    backend = await open(clock);
-  });
-  afterAll(async () => {
-    await backend?.close();
-  });
+  const opened = useBackend(open, clock);
 
   it("refuses refresh after expiry, after revocation, and with tampered or truncated tokens", async () => {
-    const t = setup({ refresh: { idleTimeoutSec: 600 } }, backend, clock);
+    const t = setup({ refresh: { idleTimeoutSec: 600 } }, opened.current, clock);
     const expired = await t.sessions.create({ userId: "bad_input" });
     const revoked = await t.sessions.create({ userId: "bad_input" });
     const live = await t.sessions.create({ userId: "bad_input" });
@@ -47,9 +41,13 @@ describe.each(BACKENDS)("on $name", ({ open }) => {
   });
 
   it("refuses an expired API key, a revoked one on another instance, and a key of another app", async () => {
-    const a = setup({}, backend, clock);
-    const b = setup({}, backend, clock);
-    const other = setup({ secret: "another-app-secret-another-app-secret!!" }, backend, clock);
+    const a = setup({}, opened.current, clock);
+    const b = setup({}, opened.current, clock);
+    const other = setup(
+      { secret: "another-app-secret-another-app-secret!!" },
+      opened.current,
+      clock,
+    );
     const verifierB = createVerifier({ issuers: [b.sessions.apiKeyIssuer()], clock });
     const short = await a.sessions.apiKeys.create({
       subject: "key_owner",

@@ -5,9 +5,9 @@
  */
 import { createVerifier, isGatehouseError } from "@gatehouse/core";
 import { createFakeClock } from "@gatehouse/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sessionModel, usedRefreshTokenModel } from "./models.js";
-import { BACKENDS, type Backend, setup } from "./test-helpers.js";
+import { BACKENDS, setup, useBackend } from "./test-helpers.js";
 
 const outcome = (p: Promise<{ refreshToken: string }>) =>
   p.then(
@@ -20,17 +20,11 @@ const outcome = (p: Promise<{ refreshToken: string }>) =>
 
 describe.each(BACKENDS)("on $name", ({ open }) => {
   const clock = createFakeClock();
-  let backend: Backend;
-  beforeAll(async () => {
-    backend = await open(clock);
-  });
-  afterAll(async () => {
-    await backend?.close();
-  });
+  const opened = useBackend(open, clock);
 
   it("two concurrent refreshes within the grace period yield one successor, shared", async () => {
-    const a = setup({ refresh: { reuseGraceSec: 10 } }, backend, clock);
-    const b = setup({ refresh: { reuseGraceSec: 10 } }, backend, clock);
+    const a = setup({ refresh: { reuseGraceSec: 10 } }, opened.current, clock);
+    const b = setup({ refresh: { reuseGraceSec: 10 } }, opened.current, clock);
     const issued = await a.sessions.create({ userId: "race_grace" });
     const results = await Promise.all([
       outcome(a.sessions.refresh(issued.refreshToken)),
@@ -40,7 +34,7 @@ describe.each(BACKENDS)("on $name", ({ open }) => {
     expect(results.every((r) => r.ok)).toBe(true);
     const tokens = new Set(results.map((r) => (r.ok ? r.token : "")));
     expect(tokens.size).toBe(1);
-    const session = await backend.records.findOne(sessionModel, { id: issued.session.id });
+    const session = await opened.current.records.findOne(sessionModel, { id: issued.session.id });
     expect(session).toMatchObject({ status: "active", generation: 1 });
     // The shared successor keeps working.
     const [successor] = tokens;
@@ -48,8 +42,8 @@ describe.each(BACKENDS)("on $name", ({ open }) => {
   });
 
   it("without a grace period, the second of two concurrent refreshes is reuse and kills the family", async () => {
-    const a = setup({ refresh: { reuseGraceSec: 0 } }, backend, clock);
-    const b = setup({ refresh: { reuseGraceSec: 0 } }, backend, clock);
+    const a = setup({ refresh: { reuseGraceSec: 0 } }, opened.current, clock);
+    const b = setup({ refresh: { reuseGraceSec: 0 } }, opened.current, clock);
     const issued = await a.sessions.create({ userId: "race_strict" });
     const results = await Promise.all([
       outcome(a.sessions.refresh(issued.refreshToken)),
@@ -60,7 +54,7 @@ describe.each(BACKENDS)("on $name", ({ open }) => {
     const codes = results.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.code));
     expect(codes).toContain("refresh_token_reused");
     expect(codes.every((c) => c === "refresh_token_reused" || c === "session_revoked")).toBe(true);
-    const session = await backend.records.findOne(sessionModel, { id: issued.session.id });
+    const session = await opened.current.records.findOne(sessionModel, { id: issued.session.id });
     expect(session).toMatchObject({ status: "revoked", revokedReason: "refresh_token_reused" });
     // Whoever got a new pair cannot use it: the whole session is gone.
     for (const r of won) {
@@ -72,21 +66,21 @@ describe.each(BACKENDS)("on $name", ({ open }) => {
   });
 
   it("reuse after the grace period revokes the session", async () => {
-    const t = setup({ refresh: { reuseGraceSec: 5 } }, backend, clock);
+    const t = setup({ refresh: { reuseGraceSec: 5 } }, opened.current, clock);
     const issued = await t.sessions.create({ userId: "race_late" });
     await t.sessions.refresh(issued.refreshToken);
     clock.advance(6000);
     await expect(t.sessions.refresh(issued.refreshToken)).rejects.toMatchObject({
       code: "refresh_token_reused",
     });
-    const used = await backend.records.findOne(usedRefreshTokenModel, {
+    const used = await opened.current.records.findOne(usedRefreshTokenModel, {
       sessionId: issued.session.id,
     });
     expect(used).toBeDefined();
   });
 
   it("concurrent sign-ins never exceed the session limit (evicting the oldest)", async () => {
-    const t = setup({ limits: { maxSessionsPerUser: 3 } }, backend, clock);
+    const t = setup({ limits: { maxSessionsPerUser: 3 } }, opened.current, clock);
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, () => t.sessions.create({ userId: "race_limit_evict" })),
     );
@@ -96,7 +90,11 @@ describe.each(BACKENDS)("on $name", ({ open }) => {
   });
 
   it("concurrent sign-ins never exceed the session limit (refusing the new)", async () => {
-    const t = setup({ limits: { maxSessionsPerUser: 3, onLimit: "refuse" } }, backend, clock);
+    const t = setup(
+      { limits: { maxSessionsPerUser: 3, onLimit: "refuse" } },
+      opened.current,
+      clock,
+    );
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, () => t.sessions.create({ userId: "race_limit_refuse" })),
     );
@@ -112,8 +110,8 @@ describe.each(BACKENDS)("on $name", ({ open }) => {
   });
 
   it("a revocation on one instance is refused by another instance's verifier within 1 s", async () => {
-    const a = setup({}, backend, clock);
-    const b = setup({}, backend, clock);
+    const a = setup({}, opened.current, clock);
+    const b = setup({}, opened.current, clock);
     const verifierB = createVerifier({ issuers: [b.sessions.issuer()], clock });
     const request = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
     const issued = await a.sessions.create({ userId: "race_revoke" });
@@ -130,8 +128,8 @@ describe.each(BACKENDS)("on $name", ({ open }) => {
   });
 
   it("two instances rotating concurrently keep every access token verifiable", async () => {
-    const a = setup({}, backend, clock);
-    const b = setup({}, backend, clock);
+    const a = setup({}, opened.current, clock);
+    const b = setup({}, opened.current, clock);
     const verifier = createVerifier({ issuers: [a.sessions.issuer()], clock, cache: false });
     const created = await Promise.all([
       a.sessions.create({ userId: "race_keys" }),

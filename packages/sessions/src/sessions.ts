@@ -9,6 +9,7 @@ import {
   isGatehouseError,
   local,
   type OpaqueIssuer,
+  parseInput,
   systemClock,
 } from "@gatehouse/core";
 import { GatehouseError } from "@gatehouse/core/errors";
@@ -54,15 +55,6 @@ const inputSchema = z.object({
     .optional(),
   origin: z.string().optional(),
 });
-
-function checkInput(input: CreateSessionInput): void {
-  const result = inputSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = issue.path.join(".") || "input";
-    throw new GatehouseError("input_invalid", `sessions.create(): ${path} ${issue.message}`);
-  }
-}
 
 /**
  * Creates the session service: short-lived self-issued access tokens, rotating
@@ -174,7 +166,7 @@ export function createSessions(options: SessionsOptions): Sessions {
   }
 
   async function create(input: CreateSessionInput) {
-    checkInput(input);
+    parseInput("sessions.create()", inputSchema, input);
     if (input.claims) checkCustomClaims(input.claims, "sessions.create()");
     const azp = originOf(input);
     const ip = input.ip ?? null;

@@ -14,7 +14,7 @@ import {
 } from "@gatehouse/core/store";
 import { createPostgresStore, createSqliteStore } from "@gatehouse/store-sql";
 import { createFakeClock, type FakeClock } from "@gatehouse/testing";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { sessionModels } from "./models.js";
 import type { SessionsOptions } from "./options.js";
 import { createSessions } from "./sessions.js";
@@ -98,4 +98,16 @@ export function setup(
   });
   const ofType = (type: string) => events.filter((e) => e.type === type);
   return { sessions, records, kv, clock, events, ofType };
+}
+
+/** Opens `backend` before a describe block's tests and closes it after; read `.current` in tests. */
+export function useBackend(open: (clock: Clock) => Promise<Backend>, clock: Clock) {
+  const holder: { current: Backend } = { current: undefined as unknown as Backend };
+  beforeAll(async () => {
+    holder.current = await open(clock);
+  });
+  afterAll(async () => {
+    await holder.current?.close();
+  });
+  return holder;
 }

@@ -57,17 +57,7 @@ export const rotateOptionsSchema = z.strictObject({
 export const revokeOptionsSchema = z.strictObject({ by: id.optional() });
 
 /** Parses `input`, or throws `input_invalid` naming the operation and the field. */
-export function parseInput<S extends z.ZodType>(
-  operation: string,
-  schema: S,
-  input: unknown,
-): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.length > 0 ? `"${issue.path.join(".")}"` : "input";
-  throw new GatehouseError("input_invalid", `${operation}: ${field}: ${issue.message}`);
-}
+export { parseInput } from "@gatehouse/core";
 
 /** An `input_invalid` error of `operation`. */
 export function inputInvalid(operation: string, message: string): GatehouseError {

@@ -5,8 +5,8 @@ import { type Middleware, type NextFunction, requireAuth } from "@gatehouse/expr
 import { z } from "zod";
 import type { ApiKeyInfo, Sessions } from "../types.js";
 import { readJsonBody } from "./body.js";
-import { notFound, sendJson, sendNoContent, withSessionAuth } from "./http.js";
-import { type Handler, parseBody, readPageQuery, routeTable, run } from "./routes.js";
+import { notFound, sendJson, sendNoContent } from "./http.js";
+import { parseBody, readPageQuery, routeTable, run, signedInRoutes } from "./routes.js";
 import { assertSessions } from "./service.js";
 
 /** Options of {@link apiKeyRouter}. */
@@ -73,7 +73,7 @@ export function apiKeyRouter(sessions: Sessions, options?: ApiKeyRouterOptions):
   assertSessions("apiKeyRouter()", sessions);
   const o = parseOptions("apiKeyRouter()", optionsSchema, options ?? {});
   const allowed = o.allowedScopes === undefined ? undefined : new Set(o.allowedScopes);
-  const signedOut = requireAuth();
+  const _signedOut = requireAuth();
   const keys = sessions.apiKeys;
 
   const accept = (auth: SignedInAuthContext): string | null => {
@@ -82,19 +82,7 @@ export function apiKeyRouter(sessions: Sessions, options?: ApiKeyRouterOptions):
     return null;
   };
 
-  const signedIn =
-    (
-      then: (
-        auth: SignedInAuthContext,
-        req: IncomingMessage,
-        res: ServerResponse,
-        id: string,
-      ) => Promise<void>,
-    ): Handler =>
-    (req, res, next, id) =>
-      withSessionAuth(req, res, next, signedOut, accept, (auth) => {
-        then(auth, req, res, id).then(undefined, next);
-      });
+  const signedIn = signedInRoutes(accept);
 
   /** The caller's key, or 404 for a missing key and for someone else's. */
   const ownKey = async (auth: SignedInAuthContext, id: string): Promise<ApiKeyInfo> => {

@@ -6,10 +6,12 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { SignedInAuthContext } from "@gatehouse/core";
+import { parseInput } from "@gatehouse/core";
 import { GatehouseError } from "@gatehouse/core/errors";
-import type { NextFunction } from "@gatehouse/express";
+import { type NextFunction, requireAuth } from "@gatehouse/express";
 import { z } from "zod";
-import { pathId, queryOf, relativePath } from "./http.js";
+import { pathId, queryOf, relativePath, withSessionAuth } from "./http.js";
 
 /** A route handler: resolves once it answered; a rejection goes to `next(err)`. */
 export type Handler = (
@@ -87,15 +89,10 @@ export function parseBody<S extends z.ZodType>(
   schema: S,
   input: unknown,
 ): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.length > 0 ? `"${issue.path.join(".")}"` : "the body";
-  const message =
-    input === undefined && issue.path.length === 0
-      ? "a JSON body is required"
-      : `${field}: ${issue.message}`;
-  throw new GatehouseError("input_invalid", `${route}: ${message}.`);
+  if (input === undefined && !schema.safeParse(input).success) {
+    throw new GatehouseError("input_invalid", `${route}: a JSON body is required.`);
+  }
+  return parseInput(route, schema, input);
 }
 
 const listQuery = z.strictObject({
@@ -115,4 +112,26 @@ export function readPageQuery(
     raw[key] = value;
   }
   return parseBody(route, listQuery, raw);
+}
+
+/** A route handler that runs with the caller's accepted signed-in context. */
+export type SignedInHandler<A extends SignedInAuthContext = SignedInAuthContext> = (
+  auth: A,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+) => Promise<void>;
+
+/**
+ * Wraps handlers that need a signed-in caller whose credential `accept` takes
+ * (else `refusal` → 403; signed out → requireAuth's 401); rejections go to `next`.
+ */
+export function signedInRoutes<A extends SignedInAuthContext = SignedInAuthContext>(
+  accept: (auth: SignedInAuthContext) => string | null,
+): (then: SignedInHandler<A>) => Handler {
+  const signedOut = requireAuth();
+  return (then) => (req, res, next, id) =>
+    withSessionAuth(req, res, next, signedOut, accept, (auth) => {
+      then(auth as A, req, res, id).then(undefined, next);
+    });
 }

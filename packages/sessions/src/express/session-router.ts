@@ -7,7 +7,7 @@ import type { Sessions } from "../types.js";
 import { readJsonBody } from "./body.js";
 import { readCookie } from "./cookies.js";
 import { checkCsrf } from "./csrf.js";
-import { notFound, requestFacts, sendJson, sendNoContent, withSessionAuth } from "./http.js";
+import { notFound, requestFacts, sendJson, sendNoContent } from "./http.js";
 import {
   bodyFor,
   clearSessionCookies,
@@ -15,7 +15,14 @@ import {
   type SessionTransportOptions,
   setSessionCookies,
 } from "./options.js";
-import { type Handler, parseBody, readPageQuery, routeTable, run } from "./routes.js";
+import {
+  type Handler,
+  parseBody,
+  readPageQuery,
+  routeTable,
+  run,
+  signedInRoutes,
+} from "./routes.js";
 import { assertSessions } from "./service.js";
 
 /** Options of {@link sessionRouter}: the transport (shared with `startSession()`). */
@@ -102,22 +109,7 @@ export function sessionRouter(sessions: Sessions, options?: SessionRouterOptions
   };
 
   /** Wraps a handler that needs the caller's session. */
-  const signedIn =
-    (
-      then: (
-        auth: SignedInAuthContext & { sessionId: string },
-        req: IncomingMessage,
-        res: ServerResponse,
-        id: string,
-      ) => Promise<void>,
-    ): Handler =>
-    (req, res, next, id) =>
-      withSessionAuth(req, res, next, signedOut, accept, (auth) => {
-        then(auth as SignedInAuthContext & { sessionId: string }, req, res, id).then(
-          undefined,
-          next,
-        );
-      });
+  const signedIn = signedInRoutes<SignedInAuthContext & { sessionId: string }>(accept);
 
   const refresh: Handler = async (req, res) => {
     let token: string | undefined;
