@@ -87,6 +87,26 @@ export const ERROR_STATUS = {
   input_invalid: 400,
   /** The resource does not exist or is not yours. */
   not_found: 404,
+  /** A webhook lacks its id, timestamp or signature header (Svix `svix-*` or Standard Webhooks `webhook-*`). */
+  webhook_headers_missing: 400,
+  /** A webhook timestamp is not a whole number of seconds. */
+  webhook_timestamp_invalid: 400,
+  /** A webhook timestamp is outside the tolerance (too old: a replay; too new: a skewed sender). */
+  webhook_timestamp_expired: 400,
+  /** No webhook signature matches the body under any configured secret. */
+  webhook_signature_invalid: 400,
+  /** A webhook body is larger than the configured limit. */
+  webhook_body_too_large: 413,
+  /** A webhook body is not a JSON object (or does not fit the event's schema). */
+  webhook_body_invalid: 400,
+  /** A JSON body parser ran before the webhook route, so the raw bytes the signature covers are gone. */
+  webhook_body_parsed: 500,
+  /** The same webhook message is being processed right now; the sender should retry later. */
+  webhook_in_progress: 409,
+  /** A webhook handler failed; the message id was released so the sender's retry runs it again. */
+  webhook_handler_failed: 500,
+  /** A webhook endpoint URL is not allowed (private, loopback, link-local or metadata address; not http(s)). */
+  webhook_url_forbidden: 400,
   /** The storage backend is down, timed out, or (memory stores) full. Retry later. */
   store_unavailable: 503,
   /** An update named an `expectedVersion` that is no longer current (optimistic concurrency). */
