@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 export type { HeadersLike } from "./headers.js";
+export * from "./inbound.js";
+export * from "./outbound.js";
 export { generateWebhookSecret, parseWebhookSecret } from "./secrets.js";
 export { signatureHeader } from "./signature.js";
 export {
