@@ -1,7 +1,7 @@
 /**
  * The whole benchmark: in-process verify throughput, then HTTP throughput, then the sessions
- * bench (`sessions/run.ts`), then a summary of every target with PASS/MISS. Always exits 0:
- * it is a measurement, not a test.
+ * bench (`sessions/run.ts`) and the webhooks bench (`webhooks/run.ts`), then a summary of every
+ * target with PASS/MISS. Always exits 0: it is a measurement, not a test.
  *
  *   pnpm bench                       # BENCH_DURATION=5 pnpm bench for a quicker run
  *
@@ -19,6 +19,7 @@ import {
 } from "./report.js";
 import { runSessionsBench, type SessionsResults } from "./sessions/run.js";
 import { runVerifyBench, type VerifyResults } from "./verify.js";
+import { runWebhooksBench, type WebhooksResults } from "./webhooks/run.js";
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -33,6 +34,7 @@ console.log(
 let verify: VerifyResults | undefined;
 let http: HttpResults | undefined;
 let sessions: SessionsResults | undefined;
+let webhooks: WebhooksResults | undefined;
 const errors: string[] = [];
 try {
   verify = await runVerifyBench({ fixture });
@@ -55,11 +57,20 @@ try {
   errors.push(`sessions: ${errorMessage(err)}`);
   console.error(`sessions bench failed: ${errorMessage(err)}`);
 }
+console.log();
+try {
+  webhooks = await runWebhooksBench();
+  errors.push(...webhooks.errors.map((e) => `webhooks: ${e}`));
+} catch (err) {
+  errors.push(`webhooks: ${errorMessage(err)}`);
+  console.error(`webhooks bench failed: ${errorMessage(err)}`);
+}
 
 const targets: Target[] = [
   ...(verify?.targets ?? []),
   ...(http?.targets ?? []),
   ...(sessions?.targets ?? []),
+  ...(webhooks?.targets ?? []),
 ];
 
 console.log("\n=== summary: targets ===\n");
@@ -128,6 +139,7 @@ const path = writeResults("latest.json", {
   verify: verify ?? null,
   http: http ?? null,
   sessions: sessions ?? null,
+  webhooks: webhooks ?? null,
   errors,
 });
 console.log(`\nwrote ${path}`);

@@ -170,7 +170,10 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
       let payload: unknown;
       try {
         payload = JSON.parse(
-          typeof rawBody === "string" ? rawBody : Buffer.from(rawBody).toString("utf8"),
+          typeof rawBody === "string"
+            ? rawBody
+            : // A view over the same bytes, not a copy.
+              Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString("utf8"),
         );
       } catch {
         throw new GatehouseError("webhook_body_invalid", "The webhook body is not JSON.");

@@ -4,8 +4,7 @@
  * to the schema's input), the event names must match, and the key fields
  * handlers read must have the same types.
  */
-import { describe, expectTypeOf, it } from "vitest";
-import type { z } from "zod";
+
 import type {
   DeletedObjectJSON,
   OrganizationJSON,
@@ -16,6 +15,8 @@ import type {
   WebhookEvent,
   WebhookEventType,
 } from "@clerk/backend";
+import { describe, expectTypeOf, it } from "vitest";
+import type { z } from "zod";
 import type { clerkDeletedObjectSchema } from "./envelope.js";
 import type { ClerkEventSchemas, ClerkEventType } from "./events.js";
 import type { ClerkOrganization, ClerkOrganizationMembership } from "./organization.js";
