@@ -6,82 +6,18 @@
  * @packageDocumentation
  */
 import { randomBytes } from "node:crypto";
-import type { Clock } from "@gatehouse/core";
-import {
-  createMemoryKeyValueStore,
-  createMemoryRecordStore,
-  type KeyValueStore,
-  type RecordStore,
-} from "@gatehouse/core/store";
-import { createPostgresStore, createSqliteStore } from "@gatehouse/store-sql";
+import { createMemoryKeyValueStore, createMemoryRecordStore } from "@gatehouse/core/store";
 import { createFakeClock, type FakeClock } from "@gatehouse/testing";
-import { afterAll, beforeAll, inject } from "vitest";
 import { createWebhookReceiver } from "../inbound/receiver.js";
 import { SECRET, signed } from "../inbound/test-helpers.js";
+import { type Backend, testBackends, useBackend } from "../test-backends.js";
 import type { ClerkEventType } from "./events.js";
 import { type ClerkSampleOverrides, clerkSampleEvent } from "./fixtures.js";
 import { clerkSyncModels } from "./models.js";
 import { syncClerk } from "./sync.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    pgUrl: string;
-  }
-}
-
-/** One backend both stores live on. */
-export interface Backend {
-  readonly records: RecordStore;
-  readonly kv: KeyValueStore;
-  close(): Promise<void>;
-}
-
-/** The backends the sync runs on: memory, SQLite (in memory) and PostgreSQL. */
-export const BACKENDS: ReadonlyArray<{ name: string; open(clock: Clock): Promise<Backend> }> = [
-  {
-    name: "memory",
-    async open(clock) {
-      return {
-        records: createMemoryRecordStore({ clock }),
-        kv: createMemoryKeyValueStore({ clock }),
-        close: async () => {},
-      };
-    },
-  },
-  {
-    name: "sqlite",
-    async open(clock) {
-      const store = createSqliteStore(":memory:", { models: clerkSyncModels, clock });
-      await store.migrate();
-      return { records: store.records, kv: store.kv, close: () => store.close() };
-    },
-  },
-  {
-    name: "postgres",
-    async open(clock) {
-      const url = process.env.GATEHOUSE_TEST_PG_URL ?? inject("pgUrl");
-      const store = createPostgresStore(url, {
-        models: clerkSyncModels,
-        clock,
-        tablePrefix: `t_whk_${randomBytes(3).toString("hex")}_`,
-      });
-      await store.migrate();
-      return { records: store.records, kv: store.kv, close: () => store.close() };
-    },
-  },
-];
-
-/** Opens `backend` before a describe block's tests and closes it after; read `.current` in tests. */
-export function useBackend(open: (clock: Clock) => Promise<Backend>, clock: Clock) {
-  const holder: { current: Backend } = { current: undefined as unknown as Backend };
-  beforeAll(async () => {
-    holder.current = await open(clock);
-  });
-  afterAll(async () => {
-    await holder.current?.close();
-  });
-  return holder;
-}
+/** The backends the tests run on: memory, SQLite (in memory) and PostgreSQL. */
+export const BACKENDS = testBackends(clerkSyncModels, "whk");
 
 /** A Clerk receiver with `syncClerk` on `backend` (memory by default), and a way to send it events. */
 export function syncSetup(
@@ -100,3 +36,5 @@ export function syncSetup(
 
 /** A fresh Clerk-shaped id, so tests on a shared backend never collide. */
 export const freshId = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
+
+export { type Backend, useBackend };

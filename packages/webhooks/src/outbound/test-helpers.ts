@@ -4,7 +4,6 @@
  *
  * @packageDocumentation
  */
-import { randomBytes } from "node:crypto";
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -12,71 +11,18 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Clock, createEventBus, type EventEnvelope } from "@gatehouse/core";
+import { createEventBus, type EventEnvelope } from "@gatehouse/core";
 import { createMemoryRecordStore, type RecordStore } from "@gatehouse/core/store";
-import { createPostgresStore, createSqliteStore } from "@gatehouse/store-sql";
 import { createFakeClock, type FakeClock } from "@gatehouse/testing";
-import { afterAll, beforeAll, inject } from "vitest";
+import { type Backend, testBackends, useBackend } from "../test-backends.js";
 import { webhookSenderModels } from "./models.js";
 import type { WebhookSenderOptions } from "./options.js";
 import { createWebhookSender } from "./sender.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    pgUrl: string;
-  }
-}
-
 export const SECRET = "outbound-test-secret-outbound-test-secret";
 
-/** One store a test runs on. */
-export interface Backend {
-  readonly records: RecordStore;
-  close(): Promise<void>;
-}
-
-/** The backends the outbox runs on: memory, SQLite (in memory) and PostgreSQL. */
-export const BACKENDS: ReadonlyArray<{ name: string; open(clock: Clock): Promise<Backend> }> = [
-  {
-    name: "memory",
-    async open(clock) {
-      return { records: createMemoryRecordStore({ clock }), close: async () => {} };
-    },
-  },
-  {
-    name: "sqlite",
-    async open(clock) {
-      const store = createSqliteStore(":memory:", { models: webhookSenderModels, clock });
-      await store.migrate();
-      return { records: store.records, close: () => store.close() };
-    },
-  },
-  {
-    name: "postgres",
-    async open(clock) {
-      const url = process.env.GATEHOUSE_TEST_PG_URL ?? inject("pgUrl");
-      const store = createPostgresStore(url, {
-        models: webhookSenderModels,
-        clock,
-        tablePrefix: `t_whout_${randomBytes(3).toString("hex")}_`,
-      });
-      await store.migrate();
-      return { records: store.records, close: () => store.close() };
-    },
-  },
-];
-
-/** Opens `backend` before a describe block's tests and closes it after; read `.current` in tests. */
-export function useBackend(open: (clock: Clock) => Promise<Backend>, clock: Clock) {
-  const holder: { current: Backend } = { current: undefined as unknown as Backend };
-  beforeAll(async () => {
-    holder.current = await open(clock);
-  });
-  afterAll(async () => {
-    await holder.current?.close();
-  });
-  return holder;
-}
+/** The backends the tests run on: memory, SQLite (in memory) and PostgreSQL. */
+export const BACKENDS = testBackends(webhookSenderModels, "whout");
 
 /** A request a receiver got. */
 export interface Hit {
@@ -177,3 +123,5 @@ export function setup(
   const ofType = (type: string) => events.filter((e) => e.type === type);
   return { sender, records: store, clock, bus, events, ofType };
 }
+
+export { type Backend, useBackend };
