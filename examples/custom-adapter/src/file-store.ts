@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { access, link, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { access, link, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { GatehouseError, isGatehouseError } from "@gatehouse/core/errors";
 import {
   checkKey,
@@ -14,15 +13,12 @@ import {
   StoreUnavailableError,
   serialiseValue,
 } from "@gatehouse/core/store";
+import { createLocks, type LockOptions } from "./lock.js";
 
 /** Options of {@link createFileStore}. */
-export interface FileStoreOptions {
+export interface FileStoreOptions extends LockOptions {
   /** The source of time for expiry. @default Date */
   clock?: { now(): number };
-  /** How long a write may wait for its key's lock before failing with `store_unavailable`. @default 2000 */
-  lockTimeoutMs?: number;
-  /** A lock file older than this is presumed left by a crashed process and broken. @default 5000 */
-  staleLockMs?: number;
 }
 
 /** What a data file holds. `expiresAt` is ms since the epoch, or null for no expiry. */
@@ -60,10 +56,8 @@ const errno = (err: unknown) => (err as NodeJS.ErrnoException).code;
  */
 export function createFileStore(dir: string, options: FileStoreOptions = {}): KeyValueStore {
   const clock = options.clock ?? Date;
-  const lockTimeoutMs = options.lockTimeoutMs ?? 2000;
-  const staleLockMs = options.staleLockMs ?? 5000;
-  /** key hash → the promise the next in-process writer of that key waits for */
-  const queues = new Map<string, Promise<void>>();
+  // Every write of a key runs as the only writer of its lock file, across processes.
+  const { locked } = createLocks(options);
 
   function paths(key: string) {
     const hash = createHash("sha256").update(checkKey(key)).digest("hex");
@@ -135,71 +129,6 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
     }
   }
 
-  /** Removes `lock` if it is older than `staleLockMs`, never a lock taken since we looked. */
-  async function breakIfStale(lock: string): Promise<void> {
-    const seen = await stat(lock).catch(() => undefined);
-    // Wall-clock time on purpose: it is compared with the file system's mtime.
-    if (seen === undefined || Date.now() - seen.mtimeMs < staleLockMs) return;
-    const moved = `${lock}.${randomUUID()}.stale`;
-    try {
-      await rename(lock, moved);
-    } catch {
-      return; // another process broke it first
-    }
-    if ((await stat(moved)).ino !== seen.ino) await link(moved, lock).catch(() => {}); // a fresh lock: put it back
-    await unlink(moved);
-  }
-
-  /** Takes the lock file; resolves its inode so release removes only our own lock. */
-  async function acquire(lock: string): Promise<number> {
-    const deadline = performance.now() + lockTimeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const handle = await open(lock, "wx");
-        try {
-          return (await handle.stat()).ino;
-        } finally {
-          await handle.close();
-        }
-      } catch (err) {
-        if (errno(err) !== "EEXIST") throw err;
-      }
-      await breakIfStale(lock);
-      if (performance.now() >= deadline) {
-        throw new StoreUnavailableError("The file store timed out waiting for a key lock.");
-      }
-      await sleep(Math.min(2 ** attempt, 20) * (0.5 + Math.random()));
-    }
-  }
-
-  async function release(lock: string, ino: number): Promise<void> {
-    const current = await stat(lock).catch(() => undefined);
-    if (current?.ino === ino) await unlink(lock).catch(() => {});
-  }
-
-  /** Runs `fn` as the only writer of the key, in this process and across processes. */
-  async function locked<T>(hash: string, lock: string, fn: () => Promise<T>): Promise<T> {
-    const previous = queues.get(hash) ?? Promise.resolve();
-    let done!: () => void;
-    const turn = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    const tail = previous.then(() => turn);
-    queues.set(hash, tail);
-    try {
-      await previous;
-      const ino = await acquire(lock);
-      try {
-        return await fn();
-      } finally {
-        await release(lock, ino);
-      }
-    } finally {
-      done();
-      if (queues.get(hash) === tail) queues.delete(hash);
-    }
-  }
-
   /** Maps file system failures (missing directory, EACCES, ENOSPC, corrupt file) to `store_unavailable`. */
   async function run<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -220,7 +149,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
       const { hash, file, lock } = paths(key);
       const json = serialiseValue(value);
       const ttlMs = checkTtl(opts?.ttlMs);
-      await run(() => locked(hash, lock, () => replace(hash, file, encode(json, ttlMs))));
+      await run(() => locked(lock, () => replace(hash, file, encode(json, ttlMs))));
     },
 
     async setIfAbsent(key: string, value: JsonValue, opts?: SetOptions) {
@@ -228,7 +157,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
       const json = serialiseValue(value);
       const ttlMs = checkTtl(opts?.ttlMs);
       return run(() =>
-        locked(hash, lock, async () => {
+        locked(lock, async () => {
           for (let attempt = 0; attempt < 3; attempt++) {
             if (await create(hash, file, encode(json, ttlMs))) return true;
             if (live(await read(file))) return false;
@@ -249,7 +178,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
     async consume<T extends JsonValue = JsonValue>(key: string) {
       const { hash, file, lock } = paths(key);
       return run(() =>
-        locked(hash, lock, async () => live(await claim(hash, file))?.value as T | undefined),
+        locked(lock, async () => live(await claim(hash, file))?.value as T | undefined),
       );
     },
 
@@ -258,7 +187,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
       const by = checkStep(opts?.by);
       const ttlMs = checkTtl(opts?.ttlMs);
       return run(() =>
-        locked(hash, lock, async () => {
+        locked(lock, async () => {
           const current = live(await read(file));
           if (current === undefined) {
             await replace(hash, file, encode(String(by), ttlMs));
@@ -283,7 +212,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): Ke
 
     async delete(key: string) {
       const { hash, file, lock } = paths(key);
-      return run(() => locked(hash, lock, async () => live(await claim(hash, file)) !== undefined));
+      return run(() => locked(lock, async () => live(await claim(hash, file)) !== undefined));
     },
   });
 }

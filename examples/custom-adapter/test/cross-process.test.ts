@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFileStore } from "../src/index.js";
+import { createFileRecordStore, createFileStore } from "../src/index.js";
+import { raceModel } from "./fixtures/race-model.js";
 
 // The conformance suite races callers inside one process; these tests race
 // separate processes sharing the directory, which only the file system can arbitrate.
@@ -62,6 +63,29 @@ describe("file store across processes", () => {
     const seen = results.flat().sort((a, b) => Number(a) - Number(b));
     expect(seen).toEqual(Array.from({ length: PROCESSES * 10 }, (_, i) => i + 1));
     expect(await store().get("xp:counter")).toBe(PROCESSES * 10);
+  });
+
+  it("record createMany: every id is written once, by exactly one process", async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `xp-${String(i).padStart(2, "0")}`);
+    const results = await race("createMany", ids);
+    expect(results.flat().reduce((sum, n) => Number(sum) + Number(n), 0)).toBe(ids.length);
+    const { items } = await createFileRecordStore(dir).findMany(raceModel, {
+      orderBy: { field: "id" },
+      limit: 1000,
+    });
+    expect(items.map((r) => [r.id, r.version])).toEqual(ids.map((id) => [id, 1]));
+  });
+
+  it("record update with expectedVersion: exactly one process wins each record", async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `xp-update-${i}`);
+    await createFileRecordStore(dir).createMany!(
+      raceModel,
+      ids.map((id) => ({ id, pid: 0 })),
+    );
+    const results = await race("update", ids);
+    ids.forEach((_, i) => {
+      expect(results.filter((r) => r[i] === true)).toHaveLength(1);
+    });
   });
 
   it("leaves no temporary or lock files behind", async () => {

@@ -1,6 +1,7 @@
 import { GatehouseError } from "@gatehouse/core/errors";
 import {
   compareValues,
+  createManyFallback,
   createMemoryKeyValueStore,
   createMemoryRecordStore,
   type FindManyOptions,
@@ -330,6 +331,141 @@ describe("the record checks catch broken stores", () => {
     await expect(recordChecks.roundTripsFieldValues(stringly)).rejects.toThrow(
       /returns what create resolved/,
     );
+  });
+});
+
+/** A memory record store whose findMany passes `range` through `change` first. */
+function rangeAltered(
+  change: (range: FindManyOptions<ModelSchema>["range"], cursor: string | undefined) => unknown,
+): RecordStore {
+  const inner = createMemoryRecordStore();
+  return {
+    ...inner,
+    findMany(model, options = {}) {
+      const range = change(options.range as FindManyOptions<ModelSchema>["range"], options.cursor);
+      const { range: _, ...rest } = options;
+      return inner.findMany(model, range === undefined ? rest : { ...rest, range: range as never });
+    },
+  };
+}
+
+describe("the createMany and range checks catch broken stores", () => {
+  it("a createMany that writes valid rows up to an invalid one", async () => {
+    const inner = createMemoryRecordStore();
+    const broken: RecordStore = {
+      ...inner,
+      async createMany(model, rows) {
+        let inserted = 0;
+        for (const row of rows) {
+          if (typeof row?.id !== "string") throw new GatehouseError("store_invalid", "no id");
+          await inner.create(model, row);
+          inserted++;
+        }
+        return { inserted };
+      },
+    };
+    await expect(recordChecks.createManyIsAtomic(broken)).rejects.toThrow(
+      /createMany with a wrongly typed last row must write nothing/,
+    );
+  });
+
+  it("a createMany that rejects a replayed id instead of skipping it", async () => {
+    const inner = createMemoryRecordStore();
+    const broken: RecordStore = {
+      ...inner,
+      async createMany(model, rows) {
+        for (const row of rows) await inner.create(model, row);
+        return { inserted: rows.length };
+      },
+    };
+    await expect(recordChecks.createManySkipsExisting(broken)).rejects.toThrow(
+      /expected to resolve, got GatehouseError code=store_duplicate/,
+    );
+  });
+
+  it("a createMany that overwrites records whose id exists", async () => {
+    const inner = createMemoryRecordStore();
+    const broken: RecordStore = {
+      ...inner,
+      async createMany(model, rows) {
+        let inserted = 0;
+        for (const { id, ...fields } of rows) {
+          if (await inner.delete(model, id)) inserted--;
+          const result = await createManyFallback(inner, model, [{ ...fields, id } as never]);
+          inserted += result.inserted;
+        }
+        return { inserted };
+      },
+    };
+    await expect(recordChecks.createManySkipsExisting(broken)).rejects.toThrow(/inserted/);
+  });
+
+  it("passes a store without createMany, and checks the fallback over its create", async () => {
+    const { createMany: _, ...withoutCreateMany } = createMemoryRecordStore();
+    const store: RecordStore = withoutCreateMany;
+    for (const check of [
+      recordChecks.createManyInsertsAll,
+      recordChecks.createManySkipsExisting,
+      recordChecks.createManyIsAtomic,
+      recordChecks.createManyLargeBatch,
+      recordChecks.createManyFallbackOverCreate,
+    ]) {
+      await expect(check(store)).resolves.toBeUndefined();
+    }
+    await expect(
+      recordChecks.createManyInsertsAll({ ...store, createMany: "yes" } as never),
+    ).rejects.toThrow(/createMany must be a method or absent/);
+  });
+
+  it("a findMany that ignores range", async () => {
+    await expect(recordChecks.filtersByRange(rangeAltered(() => undefined))).rejects.toThrow(
+      /range gte on an integer/,
+    );
+  });
+
+  it.each([
+    ["gt", "gte"],
+    ["lt", "lte"],
+  ] as const)("a range that reads %s as %s", async (strict, inclusive) => {
+    const broken = rangeAltered((range) => {
+      const r = range as unknown as Record<string, unknown> | undefined;
+      return r?.[strict] === undefined ? r : { ...r, [inclusive]: r[strict], [strict]: undefined };
+    });
+    await expect(recordChecks.filtersByRange(broken)).rejects.toThrow(
+      new RegExp(`range ${strict} on an integer`),
+    );
+  });
+
+  it("a findMany that drops the range after the first page", async () => {
+    const broken = rangeAltered((range, cursor) => (cursor === undefined ? range : undefined));
+    await expect(recordChecks.paginatesWithinRange(broken)).rejects.toThrow(
+      /every record in the range once, in order/,
+    );
+  });
+
+  it("a findMany that ignores a range it cannot apply", async () => {
+    const lenient = rangeAltered((range) => {
+      const field = (range as { field?: unknown } | undefined)?.field;
+      return field === "rank" || field === "at" || field === "score" ? range : undefined;
+    });
+    await expect(recordChecks.rejectsInvalidRange(lenient)).rejects.toThrow(
+      /findMany with a range on an unknown field: expected a rejection with code store_invalid/,
+    );
+  });
+
+  it("a createMany that hangs on an unreachable backend", async () => {
+    const down = Object.fromEntries(
+      ["create", "findOne", "findMany", "update", "delete"].map((m) => [
+        m,
+        () => Promise.reject(new StoreUnavailableError("down")),
+      ]),
+    ) as unknown as RecordStore;
+    await expect(
+      recordChecks.unavailable(
+        { ...down, createMany: () => new Promise<never>(() => {}) },
+        { deadlineMs: 50 },
+      ),
+    ).rejects.toThrow(/createMany on an unreachable backend: did not settle within 50 ms/);
   });
 });
 

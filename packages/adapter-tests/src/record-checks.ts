@@ -1,8 +1,11 @@
 import {
   compareValues,
+  createManyFallback,
   type FindManyOptions,
   type JsonValue,
+  type RangeFilter,
   type RecordInput,
+  type RecordInputWithId,
   type RecordStore,
   type StoredRecord,
 } from "@gatehouse/core/store";
@@ -30,6 +33,7 @@ export type RecordCheck = (store: RecordStore) => Promise<void>;
 type Item = typeof item;
 type ItemRecord = StoredRecord<Item>;
 type OrderBy = NonNullable<FindManyOptions<Item>["orderBy"]>;
+type Range = RangeFilter<Item>;
 
 /** A fixed, plausible base for `at` timestamps (2023-11-14). */
 const T0 = 1_700_000_000_000;
@@ -68,13 +72,17 @@ function sorted(records: readonly ItemRecord[], orderBy: OrderBy): ItemRecord[] 
   );
 }
 
-/** Walks every page of `group` with `limit`, checking page shapes; `between` runs after each page. */
+/**
+ * Walks every page of `group` (within `range`, when given) with `limit`,
+ * checking page shapes; `between` runs after each page.
+ */
 async function walk(
   store: RecordStore,
   group: string,
   orderBy: OrderBy | undefined,
   limit: number,
   between?: (page: readonly ItemRecord[], index: number) => Promise<void>,
+  range?: Range,
 ): Promise<ItemRecord[]> {
   const seen: ItemRecord[] = [];
   const seenIds = new Set<string>();
@@ -84,6 +92,7 @@ async function walk(
       where: { group },
       limit,
       ...(orderBy ? { orderBy } : {}),
+      ...(range ? { range } : {}),
     };
     if (cursor !== undefined) options.cursor = cursor;
     const page = await resolves(
@@ -885,6 +894,469 @@ async function enforcesUniqueFields(store: RecordStore): Promise<void> {
   );
 }
 
+// ---- createMany (optional) ----
+
+type CreateMany = (
+  rows: readonly RecordInputWithId<Item>[],
+) => Promise<{ readonly inserted: number }>;
+
+/**
+ * The store's `createMany`, or `undefined` when it has none (the method is
+ * optional, and the createMany checks then pass without writing). A
+ * `createMany` that is present must be a function.
+ */
+function createManyOf(store: RecordStore): CreateMany | undefined {
+  const method = (store as { createMany?: unknown }).createMany;
+  if (method === undefined) return undefined;
+  ok(typeof method === "function", `createMany must be a method or absent, got ${preview(method)}`);
+  return (rows) =>
+    resolves(() => store.createMany!(item, rows), `createMany of ${rows.length} rows`);
+}
+
+function checkInserted(result: { readonly inserted: number }, expected: number, what: string) {
+  ok(
+    typeof result === "object" && result !== null,
+    `${what}: createMany must resolve { inserted }, got ${preview(result)}`,
+  );
+  same(result.inserted, expected, `${what}: inserted`);
+}
+
+/** A record as a plain object without its meta fields, for comparing values. */
+function fieldsOf(record: ItemRecord): Record<string, unknown> {
+  const { id: _id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = record;
+  return fields;
+}
+
+const ALL_NULL = { score: null, active: null, email: null, note: null, data: null };
+
+async function createManyInsertsAll(store: RecordStore): Promise<void> {
+  const createMany = createManyOf(store);
+  if (createMany === undefined) return;
+  const group = newGroup();
+  const rows: RecordInputWithId<Item>[] = [
+    { ...data(group, { name: "😀 first", rank: 0, at: T0, score: 0.1 + 0.2, active: true }) },
+    {
+      ...data(group, {
+        name: "second",
+        rank: 1,
+        at: 0,
+        email: `m-${token()}@example.test`,
+        data: { nested: [1, "two", null, { three: true }] },
+      }),
+    },
+    { ...data(group, { name: "", rank: Number.MAX_SAFE_INTEGER, at: T0 + 5, active: false }) },
+    { ...data(group, { name: "nulls", rank: -5, at: T0, note: null, score: null }) },
+    { ...data(group, { name: "json scalar", rank: 7, at: T0, data: "a string", note: "n" }) },
+  ].map((row, i) => ({ ...row, id: `${group}-${i}` }));
+  checkInserted(await createMany(rows), rows.length, "createMany of new rows");
+  const found = await everything(store, group);
+  same(
+    [...ids(found)].sort(),
+    ids(rows).sort(),
+    "createMany writes every row, under the id it gives",
+  );
+  for (const record of found) {
+    checkMeta(record, `record ${record.id} of createMany`);
+    same(record.version, 1, `version of record ${record.id} of createMany`);
+    same(
+      record.updatedAt,
+      record.createdAt,
+      `record ${record.id} of createMany: updatedAt equals createdAt`,
+    );
+  }
+  for (const row of rows) {
+    const { id, ...input } = row;
+    const record = await resolves(() => store.findOne(item, { id }), `findOne of ${id}`);
+    ok(record !== undefined, `record ${id} of createMany is not found by findOne`);
+    same(
+      fieldsOf(record),
+      { ...ALL_NULL, ...input },
+      `createMany round-trips the values of ${id} (optional fields left out are null)`,
+    );
+  }
+  same(
+    ids(await everything(store, group, { field: "rank", direction: "asc" })),
+    ids(sorted(found, { field: "rank", direction: "asc" })),
+    "records of createMany order like any others",
+  );
+  checkInserted(await createMany([]), 0, "createMany of no rows");
+}
+
+async function createManySkipsExisting(store: RecordStore): Promise<void> {
+  const createMany = createManyOf(store);
+  if (createMany === undefined) return;
+  const group = newGroup();
+  const id = (s: string) => `${group}-${s}`;
+  const taken = `taken-${token()}@example.test`;
+  const fresh = `fresh-${token()}@example.test`;
+  const existing = await store.create(item, {
+    ...data(group, { name: "existing", email: taken }),
+    id: id("a"),
+  });
+  const rows: RecordInputWithId<Item>[] = [
+    { ...data(group, { name: "replayed", rank: 1 }), id: id("a") }, // id taken: skipped
+    { ...data(group, { name: "unique taken", rank: 2, email: taken }), id: id("b") }, // skipped
+    { ...data(group, { name: "c", rank: 3 }), id: id("c") },
+    { ...data(group, { name: "c again", rank: 4 }), id: id("c") }, // earlier in the batch: skipped
+    { ...data(group, { name: "d", rank: 5, email: fresh }), id: id("d") },
+    { ...data(group, { name: "d's email", rank: 6, email: fresh }), id: id("e") }, // skipped
+    { ...data(group, { name: "f", rank: 7 }), id: id("f") },
+  ];
+  checkInserted(
+    await createMany(rows),
+    3,
+    "createMany skipping a taken id, a taken unique value, and both repeated within the batch",
+  );
+  same(
+    await store.findOne(item, { id: id("a") }),
+    existing,
+    "a row whose id exists is skipped: the stored record is unchanged",
+  );
+  const byName = (await everything(store, group, { field: "rank", direction: "asc" })).map((r) => [
+    r.id,
+    r.name,
+  ]);
+  same(
+    byName,
+    [
+      [id("a"), "existing"],
+      [id("c"), "c"],
+      [id("d"), "d"],
+      [id("f"), "f"],
+    ],
+    "the records after createMany: the first row of each id and unique value wins",
+  );
+  const before = await everything(store, group);
+  checkInserted(await createMany(rows), 0, "createMany of the same batch again (a replay)");
+  same(await everything(store, group), before, "a replayed batch changes nothing");
+}
+
+async function createManyIsAtomic(store: RecordStore): Promise<void> {
+  const createMany = createManyOf(store);
+  if (createMany === undefined) return;
+  const group = newGroup();
+  const good = (i: number): RecordInputWithId<Item> => ({
+    ...data(group, { rank: i }),
+    id: `${group}-${i}`,
+  });
+  const many = (bad: Record<string, unknown>, at: number, length = 10) =>
+    Array.from({ length }, (_, i) => (i === at ? bad : good(i))) as RecordInputWithId<Item>[];
+  const cases: [string, RecordInputWithId<Item>[]][] = [
+    ["a wrongly typed last row", many({ ...good(9), rank: "9" }, 9)],
+    ["a first row with an unknown field", many({ ...good(0), color: "red" }, 0)],
+    ["a row without id", many({ ...data(group, { rank: 5 }) }, 5)],
+    ["a row with an invalid id", many({ ...good(5), id: "has space" }, 5)],
+    ["a row missing a required field", many({ group, name: "n", id: `${group}-x` }, 3)],
+    ["a null row", many(null as never, 4)],
+    ["a bad row after 6000 good ones", many({ ...good(6000), at: 1.5 }, 6000, 6001)],
+  ];
+  for (const [what, rows] of cases) {
+    await rejectsWith(
+      "store_invalid",
+      () => store.createMany!(item, rows),
+      `createMany with ${what}`,
+    );
+    same(await everything(store, group), [], `createMany with ${what} must write nothing`);
+  }
+  await rejectsWith(
+    "store_invalid",
+    () => store.createMany!(item, "rows" as never),
+    "createMany of a non-array",
+  );
+}
+
+/** More rows than one SQL statement can bind for this model (PostgreSQL 65535 parameters, SQLite 32766). */
+const LARGE_BATCH = 6000;
+
+async function createManyLargeBatch(store: RecordStore): Promise<void> {
+  const createMany = createManyOf(store);
+  if (createMany === undefined) return;
+  const group = newGroup();
+  const id = (i: number) => `${group}-${String(i).padStart(5, "0")}`;
+  const rows: RecordInputWithId<Item>[] = Array.from({ length: LARGE_BATCH }, (_, i) => ({
+    ...data(group, {
+      name: `n${i}`,
+      rank: i,
+      at: T0 + i,
+      ...(i % 3 === 0 ? { score: i / 4 } : {}),
+      ...(i % 500 === 0 ? { email: `big-${i}-${token()}@example.test` } : {}),
+    }),
+    id: id(i),
+  }));
+  // Already present, at the start and far into the batch (past a first statement's rows).
+  for (const i of [0, 4321, 5999]) await store.create(item, rows[i]!);
+  checkInserted(
+    await createMany([...rows, { ...data(group, { name: "repeat" }), id: id(3) }]),
+    LARGE_BATCH - 3,
+    `createMany of ${LARGE_BATCH + 1} rows, 3 already stored and 1 repeated`,
+  );
+  const walked = await walk(store, group, { field: "rank", direction: "asc" }, 1000);
+  same(walked.length, LARGE_BATCH, `records after createMany of ${LARGE_BATCH} rows`);
+  for (const [i, record] of walked.entries()) {
+    const expected = rows[i]!;
+    if (
+      record.id !== expected.id ||
+      record.name !== expected.name ||
+      record.rank !== i ||
+      record.at !== expected.at ||
+      record.score !== (expected.score ?? null) ||
+      record.email !== (expected.email ?? null)
+    ) {
+      fail(
+        `record ${i} of a large createMany: expected ${preview({ ...ALL_NULL, ...expected })}, got ${preview(record)}`,
+      );
+    }
+  }
+}
+
+async function createManyFallbackOverCreate(store: RecordStore): Promise<void> {
+  const group = newGroup();
+  const id = (s: string) => `${group}-${s}`;
+  const email = `fb-${token()}@example.test`;
+  await store.create(item, { ...data(group, { name: "existing", email }), id: id("a") });
+  const rows: RecordInputWithId<Item>[] = [
+    { ...data(group, { name: "b", rank: 1 }), id: id("b") },
+    { ...data(group, { name: "a again", rank: 2 }), id: id("a") },
+    { ...data(group, { name: "email taken", rank: 3, email }), id: id("c") },
+    { ...data(group, { name: "d", rank: 4 }), id: id("d") },
+  ];
+  await rejectsWith(
+    "store_invalid",
+    () => createManyFallback(store, item, [...rows, { ...data(group), rank: "x" } as never]),
+    "createManyFallback with an invalid last row",
+  );
+  same(ids(await everything(store, group)), [id("a")], "an invalid batch writes nothing");
+  const result = await resolves(
+    () => createManyFallback(store, item, rows),
+    "createManyFallback over create",
+  );
+  same(result, { inserted: 2 }, "createManyFallback skips the taken id and unique value");
+  same(
+    ids(await everything(store, group, { field: "rank", direction: "asc" })),
+    [id("a"), id("b"), id("d")],
+    "records after createManyFallback",
+  );
+}
+
+// ---- range ----
+
+/** Records of `group` with ranks 0..11, times, scores (null for every fourth) and flags. */
+async function createRangeRows(store: RecordStore, group: string): Promise<ItemRecord[]> {
+  const created: ItemRecord[] = [];
+  for (let rank = 0; rank < 12; rank++) {
+    created.push(
+      await store.create(item, {
+        ...data(group, {
+          name: `r${rank}`,
+          rank: rank - 3,
+          at: T0 + (rank % 5) * 1000,
+          score: rank % 4 === 3 ? null : rank * 0.5 - 1,
+          active: rank % 2 === 0,
+        }),
+        id: `${group}-${String(rank).padStart(2, "0")}`,
+      }),
+    );
+  }
+  return created;
+}
+
+/** The records of `records` within `range`, the way the contract defines it. */
+function within(records: readonly ItemRecord[], range: Range): ItemRecord[] {
+  return records.filter((r) => {
+    const v = r[range.field as keyof ItemRecord];
+    return (
+      typeof v === "number" &&
+      (range.gte === undefined || v >= range.gte) &&
+      (range.gt === undefined || v > range.gt) &&
+      (range.lte === undefined || v <= range.lte) &&
+      (range.lt === undefined || v < range.lt)
+    );
+  });
+}
+
+async function filtersByRange(store: RecordStore): Promise<void> {
+  const group = newGroup();
+  const created = await createRangeRows(store, group);
+  const byRank: OrderBy = { field: "rank", direction: "asc" };
+  const match = async (range: Range, where: Record<string, unknown> = {}) => {
+    const page = await resolves(
+      () =>
+        store.findMany(item, { where: { group, ...where }, range, orderBy: byRank, limit: 1000 }),
+      `findMany with range ${preview(range)}`,
+    );
+    same(page.nextCursor, null, `nextCursor of a page holding every record in ${preview(range)}`);
+    return ids(page.items);
+  };
+  const expected = (range: Range, records: readonly ItemRecord[] = created) =>
+    ids(sorted(within(records, range), byRank));
+  const ranges: [string, Range][] = [
+    ["gte on an integer", { field: "rank", gte: 2 }],
+    ["gt on an integer", { field: "rank", gt: 2 }],
+    ["lte on an integer", { field: "rank", lte: 2 }],
+    ["lt on an integer", { field: "rank", lt: 2 }],
+    ["gte and lt on an integer", { field: "rank", gte: -1, lt: 4 }],
+    ["gt and lte on an integer, negative bounds", { field: "rank", gt: -3, lte: -1 }],
+    ["all four bounds", { field: "rank", gte: 0, gt: 0, lte: 5, lt: 5 }],
+    ["a one-value range (gte = lte)", { field: "rank", gte: 4, lte: 4 }],
+    ["a timestamp", { field: "at", gte: T0 + 1000, lt: T0 + 3000 }],
+    ["a timestamp, upper bound only (due before)", { field: "at", lte: T0 + 2000 }],
+    ["a number field (nulls never match)", { field: "score", gt: 0.25, lte: 3.5 }],
+    ["a number field, fractional bound", { field: "score", lt: 0.75 }],
+    ["no bound: every non-null value", { field: "score" }],
+  ];
+  for (const [what, range] of ranges) {
+    same(await match(range), expected(range), `range ${what}: ${preview(range)}`);
+  }
+  const active = created.filter((r) => r.active === true);
+  same(
+    await match({ field: "rank", gte: 1 }, { active: true }),
+    expected({ field: "rank", gte: 1 }, active),
+    "range combined with an equality filter (AND)",
+  );
+  same(
+    await match({ field: "rank", gte: 5 }, { rank: 3 }),
+    [],
+    "range and an equality filter on the same field that exclude each other",
+  );
+  same(
+    await match({ field: "rank", gte: 0 }, { rank: 3 }),
+    ids(created.filter((r) => r.rank === 3)),
+    "range and an equality filter on the same field",
+  );
+  // Meta fields: bounds taken from the stored values, so the check needs no clock.
+  const times = [...new Set(created.map((r) => r.createdAt))].sort((a, b) => a - b);
+  const middle = times[Math.floor(times.length / 2)]!;
+  for (const field of ["createdAt", "updatedAt"] as const) {
+    for (const range of [
+      { field, gte: middle },
+      { field, lt: middle },
+      { field, gte: times[0]!, lte: times.at(-1)! },
+      { field, gt: times.at(-1)! },
+    ] as Range[]) {
+      same(await match(range), expected(range), `range on ${field}: ${preview(range)}`);
+    }
+  }
+  const dueRange: Range = { field: "at", gte: T0 + 4000 };
+  const byDefault = await resolves(
+    () => store.findMany(item, { where: { group }, range: dueRange, limit: 1000 }),
+    "findMany with a range and the default order",
+  );
+  same(
+    ids(byDefault.items),
+    ids(sorted(within(created, dueRange), { field: "createdAt", direction: "asc" })),
+    "range with the default order (createdAt asc)",
+  );
+}
+
+async function paginatesWithinRange(store: RecordStore): Promise<void> {
+  const group = newGroup();
+  const created: ItemRecord[] = [];
+  for (let i = 0; i < 30; i++) {
+    created.push(
+      await store.create(item, {
+        ...data(group, { name: `p${i % 4}`, rank: i % 6, at: T0 + (i % 7) * 1000 }),
+        id: `${group}-${String(i).padStart(2, "0")}`,
+      }),
+    );
+  }
+  const cases: [Range, OrderBy][] = [
+    [
+      { field: "at", gte: T0 + 1000, lt: T0 + 6000 },
+      { field: "at", direction: "desc" },
+    ],
+    [
+      { field: "at", gt: T0, lte: T0 + 5000 },
+      { field: "at", direction: "asc" },
+    ],
+    [
+      { field: "rank", gte: 1, lte: 4 },
+      { field: "rank", direction: "desc" },
+    ],
+    [
+      { field: "at", lt: T0 + 4000 },
+      { field: "name", direction: "asc" },
+    ],
+    [
+      { field: "rank", gt: 0 },
+      { field: "id", direction: "desc" },
+    ],
+  ];
+  for (const [range, orderBy] of cases) {
+    const expected = ids(sorted(within(created, range), orderBy));
+    ok(expected.length > 4, "the paging case must span several pages");
+    for (const limit of [1, 4, 7]) {
+      same(
+        ids(await walk(store, group, orderBy, limit, undefined, range)),
+        expected,
+        `paging by ${orderBy.field} ${orderBy.direction} (limit ${limit}) within ${preview(range)}: every record in the range once, in order`,
+      );
+    }
+  }
+}
+
+async function rangesCanBeEmpty(store: RecordStore): Promise<void> {
+  const group = newGroup();
+  await createRangeRows(store, group);
+  const empty: Range[] = [
+    { field: "rank", gt: 2, lt: 2 },
+    { field: "rank", gte: 3, lte: 2 },
+    { field: "rank", gt: 2, lte: 2 },
+    { field: "rank", gte: 2, lt: 2 },
+    { field: "rank", gte: Number.MAX_SAFE_INTEGER },
+    { field: "at", lt: T0 },
+    { field: "score", gt: 1e300 },
+    { field: "createdAt", lt: 0 },
+  ];
+  for (const range of empty) {
+    const page = await resolves(
+      () => store.findMany(item, { where: { group }, range, limit: 10 }),
+      `findMany with the empty range ${preview(range)}`,
+    );
+    same([page.items, page.nextCursor], [[], null], `a range matching nothing: ${preview(range)}`);
+  }
+  const page = await store.findMany(item, {
+    where: { group: newGroup() },
+    range: { field: "rank", gte: 0 },
+  });
+  same([page.items, page.nextCursor], [[], null], "a range over a filter matching nothing");
+}
+
+async function rejectsInvalidRange(store: RecordStore): Promise<void> {
+  const group = newGroup();
+  await store.create(item, data(group));
+  const bad: Record<string, unknown> = {
+    "an unknown field": { field: "color", gte: 1 },
+    "a string field": { field: "name", gte: 1 },
+    "a boolean field": { field: "active", gte: 0 },
+    "a json field": { field: "data", gte: 1 },
+    "the id": { field: "id", gte: 1 },
+    "no field": { gte: 1 },
+    "a string bound": { field: "rank", gte: "1" },
+    "a fractional bound on an integer field": { field: "rank", lt: 1.5 },
+    "a fractional bound on a timestamp": { field: "at", gt: T0 + 0.5 },
+    "a fractional bound on createdAt": { field: "createdAt", gt: 0.5 },
+    "an unsafe integer bound": { field: "rank", lte: Number.MAX_SAFE_INTEGER + 2 },
+    "a NaN bound": { field: "score", gte: Number.NaN },
+    "an infinite bound": { field: "score", lt: Number.POSITIVE_INFINITY },
+    "a Date bound": { field: "at", gte: new Date(T0) },
+    "a null bound": { field: "rank", gte: null },
+    "an unknown bound": { field: "rank", from: 1 },
+    "a string instead of an object": "rank",
+    null: null,
+  };
+  for (const [what, range] of Object.entries(bad)) {
+    await rejectsWith(
+      "store_invalid",
+      () => store.findMany(item, { where: { group }, range } as never),
+      `findMany with a range on ${what}`,
+    );
+  }
+  await resolves(
+    () => store.findMany(item, { where: { group }, range: { field: "score", gte: 0.5 } }),
+    "findMany with a fractional bound on a number field",
+  );
+}
+
 async function unavailable(store: RecordStore, options?: UnavailableCheckOptions): Promise<void> {
   const deadline = options?.deadlineMs ?? 5000;
   const group = newGroup();
@@ -911,6 +1383,15 @@ async function unavailable(store: RecordStore, options?: UnavailableCheckOptions
       "update on an unreachable backend",
     ),
     unavailableWithin(() => store.delete(item, id), deadline, "delete on an unreachable backend"),
+    ...(store.createMany === undefined
+      ? []
+      : [
+          unavailableWithin(
+            () => store.createMany!(item, [{ ...data(group), id }]),
+            deadline,
+            "createMany on an unreachable backend",
+          ),
+        ]),
   ]);
 }
 
@@ -973,6 +1454,24 @@ export const recordChecks = Object.freeze({
   uniqueCreateHasOneWinner,
   /** Unique fields reject duplicates on create and update, allow many nulls, and free values on change or delete. */
   enforcesUniqueFields,
-  /** Every method of a store whose backend is unreachable rejects `store_unavailable` (503) within the deadline. */
+  /** createMany (when present) writes every row under its id, values round-trip, meta fields set; `[]` inserts 0. */
+  createManyInsertsAll,
+  /** createMany skips rows whose id or unique value is taken (stored or earlier in the batch); a replay inserts 0. */
+  createManySkipsExisting,
+  /** createMany with one invalid row (anywhere, even after 6000 good ones) rejects `store_invalid` and writes nothing. */
+  createManyIsAtomic,
+  /** createMany of 6001 rows (more than one SQL statement binds), some present, writes the rest exactly once. */
+  createManyLargeBatch,
+  /** core's `createManyFallback` over the adapter's `create` validates first and skips taken ids and unique values. */
+  createManyFallbackOverCreate,
+  /** findMany `range`: each bound and combinations on integer, timestamp, number and meta fields; nulls never match; AND with `where`. */
+  filtersByRange,
+  /** Paging by cursor within a range, ordered by the ranged field (asc and desc) or another field, returns every record once. */
+  paginatesWithinRange,
+  /** Contradictory or out-of-data ranges resolve an empty page with no cursor. */
+  rangesCanBeEmpty,
+  /** A range on a non-numeric or unknown field, with a wrongly typed bound or an unknown key, rejects `store_invalid`. */
+  rejectsInvalidRange,
+  /** Every method of a store whose backend is unreachable (createMany too, when present) rejects `store_unavailable` (503) within the deadline. */
   unavailable,
 });

@@ -307,6 +307,40 @@ export function runRecordStoreTests(
       "unique fields",
       [["duplicates rejected on create and update; many nulls allowed", c.enforcesUniqueFields]],
     ],
+    [
+      "range",
+      [
+        [
+          "each bound and combinations, on integer, timestamp, number, createdAt and updatedAt; AND with where",
+          c.filtersByRange,
+        ],
+        [
+          "paging by cursor within a range, ordered by the ranged field (desc and asc) or another",
+          c.paginatesWithinRange,
+        ],
+        ["contradictory and out-of-data ranges resolve an empty page", c.rangesCanBeEmpty],
+        ["a bad range field, bound or key rejects store_invalid", c.rejectsInvalidRange],
+      ],
+    ],
+    [
+      "createMany (optional: these pass without writing when the store has no createMany)",
+      [
+        ["writes every row under its id; values and order round-trip", c.createManyInsertsAll],
+        [
+          "skips taken ids and unique values, also within the batch; a replay inserts 0",
+          c.createManySkipsExisting,
+        ],
+        ["one invalid row rejects store_invalid and writes nothing", c.createManyIsAtomic],
+        [
+          "6001 rows (past one SQL statement's parameters) are written once",
+          c.createManyLargeBatch,
+        ],
+        [
+          "core's createManyFallback over create validates first and skips what exists",
+          c.createManyFallbackOverCreate,
+        ],
+      ],
+    ],
   ];
 
   describe(`RecordStore conformance: ${name}`, () => {

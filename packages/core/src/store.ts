@@ -27,14 +27,19 @@ export {
   type MemoryRecordStoreOptions,
 } from "./store/memory-record.js";
 export {
+  type CheckedRange,
+  type CheckedRow,
   checkCreate,
+  checkCreateMany,
   checkFieldValue,
   checkOrderField,
   checkPatch,
+  checkRange,
   checkWhere,
   defineModel,
   type FieldSpec,
   type FieldType,
+  inRange,
   META_FIELDS,
   type ModelSchema,
   type RecordInput,
@@ -43,12 +48,16 @@ export {
   type StoredRecord,
 } from "./store/model.js";
 export {
+  type CreateManyResult,
   checkLimit,
+  createManyFallback,
   decodeCursor,
   encodeCursor,
   type FindManyOptions,
   type Ordering,
   type Page,
+  type RangeFilter,
+  type RecordInputWithId,
   type RecordStore,
   type UpdateOptions,
 } from "./store/record.js";

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:net";
-import { defineModel } from "@gatehouse/core/store";
+import { defineModel, type RangeFilter } from "@gatehouse/core/store";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import {
   type SqlStore,
   type SqlStoreOptions,
 } from "./index.js";
+import { rowsPerInsert } from "./internal/record.js";
 import { pgUrl, uniquePrefix } from "./internal/test-env.js";
 
 const numbers = defineModel({
@@ -174,6 +175,109 @@ describe.each(["sqlite", "postgres"] as const)("%s", (dialect) => {
     await expect(records.findMany(clash)).rejects.toMatchObject({ code: "store_invalid" });
   });
 
+  /** A store on a connection this test owns, with raw SQL on the side. */
+  async function openOwned(options: SqlStoreOptions = {}) {
+    const tablePrefix = uniquePrefix("own");
+    let exec: (text: string) => Promise<unknown[]>;
+    let store: SqlStore;
+    if (dialect === "sqlite") {
+      const db = new Database(":memory:");
+      exec = async (text) => {
+        if (/^\s*SELECT/i.test(text)) return db.prepare(text).all();
+        db.exec(text);
+        return [];
+      };
+      store = createSqlStore(
+        { dialect, database: db },
+        { tablePrefix, models: [numbers], ...options },
+      );
+    } else {
+      const pool = new pg.Pool({ connectionString: pgUrl() });
+      pool.on("error", () => {});
+      pools.push(pool);
+      exec = async (text) => (await pool.query(text)).rows;
+      store = createSqlStore({ dialect, pool }, { tablePrefix, models: [numbers], ...options });
+    }
+    stores.push(store);
+    await store.migrate();
+    const table = `"${tablePrefix}numbers"`;
+    const count = async () =>
+      Number(((await exec(`SELECT count(*) AS n FROM ${table}`))[0] as { n: unknown }).n);
+    return { store, exec, count, table, tablePrefix };
+  }
+
+  const fullRow = (i: number) => ({
+    id: `r${String(i).padStart(5, "0")}`,
+    label: `row ${i}`,
+    big: i,
+    at: 1_700_000_000_000 + i,
+    ratio: i / 8,
+    flag: i % 2 === 0,
+    data: { i },
+  });
+
+  it("createMany fills each statement up to the driver's parameter limit, in one transaction", async () => {
+    const clock = fakeClock();
+    const { store, count } = await openOwned({ clock });
+    const perStatement = rowsPerInsert(dialect, Object.keys(numbers.fields).length);
+    expect(perStatement).toBe(dialect === "sqlite" ? 3640 : 7281);
+    // Every field non-null: each row binds the most parameters it can.
+    const exact = Array.from({ length: perStatement }, (_, i) => fullRow(i));
+    expect(await store.records.createMany!(numbers, exact)).toEqual({ inserted: perStatement });
+    const more = Array.from({ length: perStatement * 2 + 1 }, (_, i) => fullRow(i));
+    expect(await store.records.createMany!(numbers, more)).toEqual({
+      inserted: perStatement + 1,
+    });
+    expect(await count()).toBe(perStatement * 2 + 1);
+    const last = await store.records.findOne(numbers, { id: fullRow(perStatement * 2).id });
+    expect(last).toEqual({
+      ...fullRow(perStatement * 2),
+      version: 1,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+    });
+  });
+
+  it("createMany rolls back every statement of a batch when a later one fails", async () => {
+    const { store, exec, count, table, tablePrefix } = await openOwned();
+    if (dialect === "sqlite") {
+      await exec(`CREATE TRIGGER "${tablePrefix}refuse" BEFORE INSERT ON ${table}
+WHEN NEW."label" = 'refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    } else {
+      await exec(`CREATE FUNCTION "${tablePrefix}refuse"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN IF NEW."label" = 'refused' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`);
+      await exec(`CREATE TRIGGER "${tablePrefix}refuse" BEFORE INSERT ON ${table}
+FOR EACH ROW EXECUTE FUNCTION "${tablePrefix}refuse"()`);
+    }
+    const perStatement = rowsPerInsert(dialect, Object.keys(numbers.fields).length);
+    const rows = Array.from({ length: perStatement + 10 }, (_, i) => fullRow(i));
+    rows[perStatement + 5] = { ...fullRow(perStatement + 5), label: "refused" };
+    await expect(store.records.createMany!(numbers, rows)).rejects.toMatchObject({
+      code: "store_unavailable",
+    });
+    expect(await count()).toBe(0);
+    // The connection is usable again: the transaction ended.
+    expect(await store.records.createMany!(numbers, rows.slice(0, 3))).toEqual({ inserted: 3 });
+    expect(await count()).toBe(3);
+  });
+
+  it("range compares meta columns and fields with their encoding", async () => {
+    const clock = fakeClock();
+    const { records } = await open({ clock });
+    for (let i = 0; i < 5; i++) {
+      await records.create(numbers, { label: `n${i}`, big: 2 ** 40 + i, ratio: i - 0.5 });
+      clock.advance(10);
+    }
+    const labels = async (range: RangeFilter<typeof numbers>) =>
+      (await records.findMany(numbers, { range })).items.map((r) => r.label);
+    expect(await labels({ field: "createdAt", gt: clock.now() - 30 })).toEqual(["n3", "n4"]);
+    expect(await labels({ field: "updatedAt", lte: clock.now() - 40 })).toEqual(["n0", "n1"]);
+    expect(await labels({ field: "big", gte: 2 ** 40 + 3 })).toEqual(["n3", "n4"]);
+    expect(await labels({ field: "ratio", gt: -0.5, lte: 1.5 })).toEqual(["n1", "n2"]);
+    expect(await labels({ field: "at" })).toEqual([]); // every "at" is null
+    expect(await labels({ field: "createdAt", gte: Number.MAX_SAFE_INTEGER })).toEqual([]);
+  });
+
   it("after close(), operations reject with store_unavailable", async () => {
     const store = await open();
     await store.close();
@@ -184,6 +288,9 @@ describe.each(["sqlite", "postgres"] as const)("%s", (dialect) => {
     await expect(store.records.findMany(numbers)).rejects.toMatchObject({
       code: "store_unavailable",
     });
+    await expect(
+      store.records.createMany!(numbers, [{ id: "x", label: "x" }]),
+    ).rejects.toMatchObject({ code: "store_unavailable" });
     await expect(store.migrate()).rejects.toMatchObject({ code: "store_unavailable" });
     await store.close();
   });

@@ -3,9 +3,12 @@ import { type Clock, systemClock } from "../clock.js";
 import { GatehouseError, StoreUnavailableError } from "../errors.js";
 import {
   checkCreate,
+  checkCreateMany,
   checkOrderField,
   checkPatch,
+  checkRange,
   checkWhere,
+  inRange,
   type ModelSchema,
   type RecordInput,
   type RecordPatch,
@@ -13,12 +16,14 @@ import {
 } from "./model.js";
 import { warnIfProduction } from "./production-warning.js";
 import {
+  type CreateManyResult,
   checkLimit,
   decodeCursor,
   encodeCursor,
   type FindManyOptions,
   type Ordering,
   type Page,
+  type RecordInputWithId,
   type RecordStore,
   type UpdateOptions,
 } from "./record.js";
@@ -101,21 +106,32 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
   const copy = <M extends ModelSchema>(row: Row) =>
     structuredClone(row) as unknown as StoredRecord<M>;
 
+  /** The first unique field of `values` another record holds, if any. */
+  function takenUnique(
+    t: Table,
+    values: Record<string, unknown>,
+    selfId: string | undefined,
+  ): string | undefined {
+    for (const [field, index] of t.unique) {
+      const value = values[field];
+      if (value === null || value === undefined) continue;
+      const owner = index.get(JSON.stringify(value));
+      if (owner !== undefined && owner !== selfId) return field;
+    }
+    return undefined;
+  }
+
   function checkUnique(
     t: Table,
     values: Record<string, unknown>,
     selfId: string | undefined,
   ): void {
-    for (const [field, index] of t.unique) {
-      const value = values[field];
-      if (value === null || value === undefined) continue;
-      const owner = index.get(JSON.stringify(value));
-      if (owner !== undefined && owner !== selfId) {
-        throw new GatehouseError(
-          "store_duplicate",
-          `${t.model.name}: another record has this ${field}`,
-        );
-      }
+    const field = takenUnique(t, values, selfId);
+    if (field !== undefined) {
+      throw new GatehouseError(
+        "store_duplicate",
+        `${t.model.name}: another record has this ${field}`,
+      );
     }
   }
 
@@ -158,6 +174,38 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
       return copy<M>(row);
     },
 
+    async createMany<M extends ModelSchema>(
+      model: M,
+      rows: readonly RecordInputWithId<M>[],
+    ): Promise<CreateManyResult> {
+      const t = table(model);
+      const checked = checkCreateMany(model, rows);
+      // Synchronous from here on: no other call sees a partly written batch.
+      const fresh = new Set<string>();
+      for (const { id } of checked) if (!t.rows.has(id)) fresh.add(id);
+      if (t.rows.size + fresh.size > max) {
+        throw new StoreUnavailableError(
+          `${model.name}: the memory store is full (${max} records).`,
+        );
+      }
+      const now = clock.now();
+      let inserted = 0;
+      for (const { id, values } of checked) {
+        if (t.rows.has(id) || takenUnique(t, values, undefined) !== undefined) continue;
+        const row: Row = {
+          ...structuredClone(values),
+          id,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+        t.rows.set(id, row);
+        index(t, row, true);
+        inserted++;
+      }
+      return { inserted };
+    },
+
     async findOne<M extends ModelSchema>(
       model: M,
       where: NonNullable<FindManyOptions<M>["where"]>,
@@ -183,6 +231,7 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
         direction: opts.orderBy?.direction ?? "asc",
       };
       checkOrderField(model, ordering.field);
+      const range = checkRange(model, opts.range);
       const limit = checkLimit(opts.limit);
       const sign = ordering.direction === "asc" ? 1 : -1;
       const after =
@@ -190,6 +239,7 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
       const rows: Row[] = [];
       for (const row of t.rows.values()) {
         if (!matches(row, w)) continue;
+        if (range !== undefined && !inRange(range, row[range.field])) continue;
         if (after !== undefined) {
           const c =
             compareValues(row[ordering.field], after.value) || compareValues(row.id, after.id);

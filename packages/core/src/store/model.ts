@@ -1,4 +1,4 @@
-import { GatehouseError } from "../errors.js";
+import { GatehouseError, isGatehouseError } from "../errors.js";
 import { type JsonValue, serialiseValue } from "./json.js";
 
 /** The type of a model field. `timestamp` is milliseconds since the epoch. */
@@ -232,6 +232,114 @@ export function checkWhere(
       if (model.fields[key]?.type === "json")
         invalid(model, `cannot filter on json field "${key}"`);
       out[key] = checkFieldValue(model, key, value === null ? null : value);
+    }
+  }
+  return out;
+}
+
+/** A checked {@link FindManyOptions.range}: the field and the bounds given. */
+export interface CheckedRange {
+  readonly field: string;
+  readonly gte?: number;
+  readonly gt?: number;
+  readonly lte?: number;
+  readonly lt?: number;
+}
+
+const RANGE_KEYS = new Set(["field", "gte", "gt", "lte", "lt"]);
+const BOUNDS = ["gte", "gt", "lte", "lt"] as const;
+
+/**
+ * Checks a `findMany` range: the field is `createdAt`, `updatedAt` or an
+ * integer, number or timestamp field of the model; each bound given is a safe
+ * integer (a finite number for `number` fields). Resolves `undefined` when
+ * `range` is. Throws `store_invalid` otherwise, naming the problem.
+ *
+ * @example
+ * ```ts
+ * const range = checkRange(model, options.range); // { field: "at", gte: 1700000000000 }
+ * ```
+ */
+export function checkRange(model: ModelSchema, range: unknown): CheckedRange | undefined {
+  if (range === undefined) return undefined;
+  if (typeof range !== "object" || range === null || Array.isArray(range)) {
+    invalid(model, "range must be an object { field, gte?, gt?, lte?, lt? }");
+  }
+  const r = range as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (!RANGE_KEYS.has(key)) invalid(model, `range has an unknown key "${key}"`);
+  }
+  const field = r.field;
+  const type =
+    field === "createdAt" || field === "updatedAt"
+      ? "timestamp"
+      : typeof field === "string" && Object.hasOwn(model.fields, field)
+        ? model.fields[field]?.type
+        : undefined;
+  if (type !== "integer" && type !== "timestamp" && type !== "number") {
+    invalid(
+      model,
+      `cannot range over ${typeof field === "string" ? `"${field}"` : "a non-string field"}: use createdAt, updatedAt or an integer, number or timestamp field`,
+    );
+  }
+  const out: { -readonly [K in keyof CheckedRange]: CheckedRange[K] } = { field: field as string };
+  for (const bound of BOUNDS) {
+    const value = r[bound];
+    if (value === undefined) continue;
+    const ok =
+      type === "number"
+        ? typeof value === "number" && Number.isFinite(value)
+        : Number.isSafeInteger(value);
+    if (!ok) {
+      invalid(
+        model,
+        `range.${bound} must be ${type === "number" ? "a finite number" : "a safe integer"}`,
+      );
+    }
+    out[bound] = value as number;
+  }
+  return Object.freeze(out);
+}
+
+/** Whether `value` lies within a checked range: non-null and within every bound given. */
+export function inRange(range: CheckedRange, value: unknown): boolean {
+  if (typeof value !== "number") return false;
+  return (
+    (range.gte === undefined || value >= range.gte) &&
+    (range.gt === undefined || value > range.gt) &&
+    (range.lte === undefined || value <= range.lte) &&
+    (range.lt === undefined || value < range.lt)
+  );
+}
+
+/** One checked row of a `createMany`: its id and the field values {@link checkCreate} returned. */
+export interface CheckedRow {
+  readonly id: string;
+  readonly values: Record<string, unknown>;
+}
+
+/**
+ * Checks every row of a `createMany` before anything is written: `rows` is an
+ * array, each row passes {@link checkCreate} and gives its `id`. Throws
+ * `store_invalid` naming the first bad row (`rows[3]`).
+ *
+ * @example
+ * ```ts
+ * const checked = checkCreateMany(model, rows); // [{ id, values }, ...]
+ * ```
+ */
+export function checkCreateMany(model: ModelSchema, rows: unknown): CheckedRow[] {
+  if (!Array.isArray(rows)) invalid(model, "createMany needs an array of records");
+  const out: CheckedRow[] = [];
+  for (const [i, row] of rows.entries()) {
+    try {
+      const values = checkCreate(model, row as Record<string, unknown>);
+      const id = (row as { id?: unknown }).id;
+      if (id === undefined) invalid(model, "createMany needs the id of every record");
+      out.push({ id: id as string, values });
+    } catch (err) {
+      if (!isGatehouseError(err)) throw err;
+      throw new GatehouseError("store_invalid", `${err.message} (rows[${i}])`, { cause: err });
     }
   }
   return out;

@@ -1,11 +1,55 @@
-import { GatehouseError } from "../errors.js";
+import { GatehouseError, isGatehouseError } from "../errors.js";
 import {
+  checkCreateMany,
   checkFieldValue,
   type ModelSchema,
   type RecordInput,
   type RecordPatch,
   type StoredRecord,
 } from "./model.js";
+
+/**
+ * The fields of `F` a range may bound: integer, number and timestamp fields
+ * (every field name, for a model whose field types are not known statically).
+ */
+type NumericFieldKeys<F> = {
+  [K in keyof F]: F[K] extends { type: infer T }
+    ? [Extract<T, "integer" | "number" | "timestamp">] extends [never]
+      ? never
+      : K
+    : never;
+}[keyof F] &
+  string;
+
+/**
+ * A range filter of {@link RecordStore.findMany}: records whose `field` is
+ * non-null and within every bound given (bounds left out do not constrain).
+ * Bounds on integer and timestamp fields are safe integers; on `number`
+ * fields, finite numbers. No bound at all matches every record whose field is
+ * non-null; contradictory bounds (`{ gt: 5, lt: 5 }`) match nothing.
+ *
+ * @example
+ * ```ts
+ * // audit events of one day, newest first
+ * await store.findMany(auditEventModel, {
+ *   where: { orgId },
+ *   range: { field: "time", gte: dayStart, lt: dayStart + 86_400_000 },
+ *   orderBy: { field: "time", direction: "desc" },
+ * });
+ * ```
+ */
+export interface RangeFilter<M extends ModelSchema> {
+  /** `createdAt`, `updatedAt`, or an integer, number or timestamp field of the model. */
+  field: NumericFieldKeys<M["fields"]> | "createdAt" | "updatedAt";
+  /** Greater than or equal to. @default no lower bound */
+  gte?: number;
+  /** Strictly greater than. @default no lower bound */
+  gt?: number;
+  /** Less than or equal to. @default no upper bound */
+  lte?: number;
+  /** Strictly less than. @default no upper bound */
+  lt?: number;
+}
 
 /** How {@link RecordStore.findMany} orders and pages. */
 export interface FindManyOptions<M extends ModelSchema> {
@@ -21,6 +65,13 @@ export interface FindManyOptions<M extends ModelSchema> {
     field: (keyof M["fields"] & string) | "id" | "createdAt" | "updatedAt";
     direction?: "asc" | "desc";
   };
+  /**
+   * Bounds on one numeric field, combined (AND) with `where`, e.g. "created
+   * in this hour" or "due before now". Works with any `orderBy` and cursor,
+   * including ordering by the ranged field itself.
+   * @default no range
+   */
+  range?: RangeFilter<M>;
   /** Most records returned. @default 50 (at most 1000) */
   limit?: number;
   /** `nextCursor` of the previous page. */
@@ -32,6 +83,15 @@ export interface Page<T> {
   readonly items: T[];
   /** Pass as `cursor` for the next page; `null` after the last page. */
   readonly nextCursor: string | null;
+}
+
+/** A record for {@link RecordStore.createMany}: the fields of a create, with the `id` given. */
+export type RecordInputWithId<M extends ModelSchema> = RecordInput<M> & { id: string };
+
+/** What {@link RecordStore.createMany} resolves. */
+export interface CreateManyResult {
+  /** How many records were written: the rows given less those skipped as already present. */
+  readonly inserted: number;
 }
 
 /** Options of {@link RecordStore.update}. */
@@ -51,12 +111,35 @@ export interface UpdateOptions {
 export interface RecordStore {
   /** Creates a record; the store sets `id` (unless given), `version` 1, `createdAt`, `updatedAt`. */
   create<M extends ModelSchema>(model: M, data: RecordInput<M>): Promise<StoredRecord<M>>;
+  /**
+   * Creates many records in one atomic operation (all or none), each with
+   * `version` 1 and the same `createdAt`/`updatedAt`. Idempotent by id: a row
+   * whose `id`, or any unique field's value, is already taken (by a stored
+   * record or an earlier row of the batch) is skipped, not an error, so a
+   * batch resent after an outage writes only what is missing. Every row must
+   * give its `id`. Every row is validated first: one bad row rejects
+   * `store_invalid` and nothing is written.
+   *
+   * Optional: adapters without it stay valid. Callers fall back to
+   * {@link createManyFallback} (not atomic).
+   *
+   * @example
+   * ```ts
+   * const { inserted } = store.createMany
+   *   ? await store.createMany(auditEventModel, batch)
+   *   : await createManyFallback(store, auditEventModel, batch);
+   * ```
+   */
+  createMany?<M extends ModelSchema>(
+    model: M,
+    rows: readonly RecordInputWithId<M>[],
+  ): Promise<CreateManyResult>;
   /** The first record matching every filter, or `undefined`. */
   findOne<M extends ModelSchema>(
     model: M,
     where: NonNullable<FindManyOptions<M>["where"]>,
   ): Promise<StoredRecord<M> | undefined>;
-  /** A page of matching records in a stable order, with keyset pagination. */
+  /** A page of matching records (`where` and `range`) in a stable order, with keyset pagination. */
   findMany<M extends ModelSchema>(
     model: M,
     options?: FindManyOptions<M>,
@@ -137,4 +220,38 @@ export function checkLimit(limit: unknown): number {
     throw new GatehouseError("store_invalid", "limit must be a whole number from 1 to 1000.");
   }
   return limit;
+}
+
+/**
+ * `createMany` for a store that does not have it: validates every row first
+ * (`store_invalid`, nothing written), then creates the rows one by one,
+ * skipping those rejected `store_duplicate` (id or unique value taken).
+ *
+ * **Not atomic**: if a create fails midway (`store_unavailable`), the rows
+ * before it stay written. Since it skips what exists, resending the whole
+ * batch completes it.
+ *
+ * @example
+ * ```ts
+ * const { inserted } = store.createMany
+ *   ? await store.createMany(model, rows)
+ *   : await createManyFallback(store, model, rows);
+ * ```
+ */
+export async function createManyFallback<M extends ModelSchema>(
+  store: RecordStore,
+  model: M,
+  rows: readonly RecordInputWithId<M>[],
+): Promise<CreateManyResult> {
+  checkCreateMany(model, rows);
+  let inserted = 0;
+  for (const row of rows) {
+    try {
+      await store.create(model, row);
+      inserted++;
+    } catch (err) {
+      if (!isGatehouseError(err) || err.code !== "store_duplicate") throw err;
+    }
+  }
+  return { inserted };
 }

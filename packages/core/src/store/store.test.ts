@@ -1,10 +1,11 @@
 import { createFakeClock } from "@gatehouse/testing";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { isGatehouseError } from "../errors.js";
+import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
+import { isGatehouseError, StoreUnavailableError } from "../errors.js";
 import { namespaced } from "./key-value.js";
 import { createMemoryKeyValueStore } from "./memory-key-value.js";
 import { createMemoryRecordStore } from "./memory-record.js";
-import { defineModel } from "./model.js";
+import { checkCreateMany, checkRange, defineModel, inRange, type ModelSchema } from "./model.js";
+import { createManyFallback, type RangeFilter } from "./record.js";
 
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
   try {
@@ -204,5 +205,137 @@ describe("strings SQL cannot store", () => {
     }
     const ok = await store.create(m, { s: "😀 é", j: { k: "😀" } });
     expect(ok.s).toBe("😀 é");
+  });
+});
+
+describe("createMany", () => {
+  const m = defineModel({
+    name: "gh_batch",
+    fields: { n: { type: "integer", required: true }, tag: { type: "string", unique: true } },
+  });
+
+  it("the memory store refuses a batch that would pass maxRecordsPerModel, writing nothing", async () => {
+    const store = createMemoryRecordStore({ maxRecordsPerModel: 3 });
+    await store.create(m, { n: 0, id: "a" });
+    const rows = ["a", "b", "c", "d"].map((id, n) => ({ id, n }));
+    expect(await codeOf(store.createMany!(m, rows))).toBe("store_unavailable");
+    expect((await store.findMany(m)).items.map((r) => r.id)).toEqual(["a"]);
+    // "a" exists, so b and c fit.
+    expect(await store.createMany!(m, rows.slice(0, 3))).toEqual({ inserted: 2 });
+  });
+
+  it("stamps every row of a batch with the same createdAt and updatedAt, and copies the values", async () => {
+    const clock = createFakeClock(1_700_000_000_000);
+    const store = createMemoryRecordStore({ clock });
+    const rows = [
+      { id: "x", n: 1 },
+      { id: "y", n: 2 },
+    ];
+    await store.createMany!(m, rows);
+    rows[0]!.n = 99;
+    const { items } = await store.findMany(m);
+    expect(items.map((r) => [r.n, r.createdAt, r.updatedAt, r.version])).toEqual([
+      [1, clock.now(), clock.now(), 1],
+      [2, clock.now(), clock.now(), 1],
+    ]);
+  });
+
+  it("checkCreateMany names the first bad row", () => {
+    expect(() =>
+      checkCreateMany(m, [
+        { id: "a", n: 1 },
+        { id: "b", n: "2" },
+      ]),
+    ).toThrow(/gh_batch: field "n" must be a integer \(rows\[1\]\)/);
+    expect(() => checkCreateMany(m, [{ n: 1 }])).toThrow(
+      /needs the id of every record \(rows\[0\]\)/,
+    );
+    expect(() => checkCreateMany(m, {} as never)).toThrow(/needs an array/);
+  });
+
+  it("createManyFallback validates first, skips duplicates, and is not atomic on an outage", async () => {
+    const inner = createMemoryRecordStore();
+    await inner.create(m, { id: "a", n: 0, tag: "t" });
+    expect(
+      await codeOf(createManyFallback(inner, m, [{ id: "z", n: 1 }, { id: "y" } as never])),
+    ).toBe("store_invalid");
+    expect(await inner.findOne(m, { id: "z" })).toBeUndefined();
+    const rows = [
+      { id: "a", n: 1 },
+      { id: "b", n: 2, tag: "t" },
+      { id: "c", n: 3 },
+      { id: "d", n: 4 },
+    ];
+    expect(await createManyFallback(inner, m, rows)).toEqual({ inserted: 2 });
+    let calls = 0;
+    const flaky = {
+      ...inner,
+      create: ((model, data) => {
+        if (++calls === 2) return Promise.reject(new StoreUnavailableError("down"));
+        return inner.create(model, data);
+      }) as typeof inner.create,
+    };
+    const more = [
+      { id: "e", n: 5 },
+      { id: "f", n: 6 },
+      { id: "g", n: 7 },
+    ];
+    expect(await codeOf(createManyFallback(flaky, m, more))).toBe("store_unavailable");
+    expect(await inner.findOne(m, { id: "e" })).toBeDefined(); // not atomic
+    expect(await createManyFallback(inner, m, more)).toEqual({ inserted: 2 }); // a resend completes it
+  });
+});
+
+describe("range", () => {
+  const m = defineModel({
+    name: "gh_ranged",
+    fields: {
+      n: { type: "integer" },
+      at: { type: "timestamp", required: true },
+      x: { type: "number" },
+      s: { type: "string" },
+    },
+  });
+
+  it("checkRange keeps the bounds given and refuses anything else", () => {
+    expect(checkRange(m, undefined)).toBeUndefined();
+    expect(checkRange(m, { field: "at", gte: 1, lt: 2, lte: undefined })).toEqual({
+      field: "at",
+      gte: 1,
+      lt: 2,
+    });
+    expect(checkRange(m, { field: "x", gt: 0.5 })).toEqual({ field: "x", gt: 0.5 });
+    for (const bad of [
+      { field: "s", gte: 1 },
+      { field: "version", gte: 1 },
+      { field: "toString", gte: 1 },
+      { field: "n", gte: 0.5 },
+      { field: "createdAt", lt: "2024" },
+      { field: "n", gte: 1, between: [1, 2] },
+      [],
+    ]) {
+      expect(() => checkRange(m, bad)).toThrow(/gh_ranged: /);
+    }
+  });
+
+  it("types: a range field is a numeric field of the model, or any name of an unknown model", () => {
+    expectTypeOf<RangeFilter<typeof m>["field"]>().toEqualTypeOf<
+      "n" | "at" | "x" | "createdAt" | "updatedAt"
+    >();
+    expectTypeOf<RangeFilter<ModelSchema>["field"]>().toEqualTypeOf<string>();
+  });
+
+  it("inRange: null never matches; each bound is inclusive or strict as named", () => {
+    const r = { field: "n", gte: 1, lt: 3 };
+    expect([null, undefined, 0, 1, 2, 3].map((v) => inRange(r, v))).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+      false,
+    ]);
+    expect(inRange({ field: "n" }, 0)).toBe(true);
+    expect(inRange({ field: "n", gt: 1, lte: 1 }, 1)).toBe(false);
   });
 });

@@ -2,11 +2,15 @@
 import { randomUUID } from "node:crypto";
 import { GatehouseError } from "@gatehouse/core/errors";
 import {
+  type CheckedRange,
+  type CreateManyResult,
   checkCreate,
+  checkCreateMany,
   checkFieldValue,
   checkLimit,
   checkOrderField,
   checkPatch,
+  checkRange,
   checkWhere,
   decodeCursor,
   encodeCursor,
@@ -15,6 +19,7 @@ import {
   type Ordering,
   type Page,
   type RecordInput,
+  type RecordInputWithId,
   type RecordPatch,
   type RecordStore,
   type StoredRecord,
@@ -22,11 +27,30 @@ import {
   type UpdateOptions,
 } from "@gatehouse/core/store";
 import { type RawBuilder, sql } from "kysely";
-import { type StoreContext, toNumber, unstorableString } from "./context.js";
+import { type AnyDb, type StoreContext, toNumber, unstorableString } from "./context.js";
 import { type ColumnInfo, META_COLUMNS, q, type TableInfo } from "./schema.js";
 
 type Row = Record<string, unknown>;
 type Fragment = RawBuilder<unknown>;
+
+/**
+ * The most bound parameters one statement may carry: SQLite's
+ * SQLITE_MAX_VARIABLE_NUMBER (32766 since 3.32), PostgreSQL's protocol limit (65535).
+ */
+export const MAX_PARAMETERS: Readonly<Record<"postgres" | "sqlite", number>> = Object.freeze({
+  postgres: 65_535,
+  sqlite: 32_766,
+});
+
+/**
+ * How many rows of a model one multi-row INSERT of `createMany` holds: every
+ * row binds its id, createdAt, updatedAt and at most one parameter per column.
+ */
+export function rowsPerInsert(dialect: "postgres" | "sqlite", columns: number): number {
+  return Math.floor(MAX_PARAMETERS[dialect] / (3 + columns));
+}
+
+const RANGE_OPERATORS = { gte: ">=", gt: ">", lte: "<=", lt: "<" } as const;
 
 function invalid(info: TableInfo, message: string): never {
   throw new GatehouseError("store_invalid", `${info.model.name}: ${message}`);
@@ -147,6 +171,22 @@ export function createRecords(
     return out;
   }
 
+  /** The conditions of a checked range: comparisons exclude NULL; no bound at all means IS NOT NULL. */
+  function rangeConditions(info: TableInfo, range: CheckedRange): Fragment[] {
+    const meta = META_COLUMNS[range.field];
+    const column = sql.raw(q(meta ?? info.byField.get(range.field)!.column));
+    const out: Fragment[] = [];
+    for (const [bound, op] of Object.entries(RANGE_OPERATORS)) {
+      const value = range[bound as keyof typeof RANGE_OPERATORS];
+      if (value === undefined) continue;
+      out.push(
+        sql`${column} ${sql.raw(op)} ${meta === undefined ? sql`${value}` : metaParam(value)}`,
+      );
+    }
+    if (out.length === 0) out.push(sql`${column} IS NOT NULL`);
+    return out;
+  }
+
   const whereClause = (parts: readonly Fragment[]) =>
     parts.length === 0 ? sql`` : sql`WHERE ${sql.join(parts, sql` AND `)}`;
 
@@ -194,6 +234,55 @@ RETURNING ${selectList(info)}`.execute(ctx.db);
       );
     },
 
+    async createMany<M extends ModelSchema>(
+      model: M,
+      rows: readonly RecordInputWithId<M>[],
+    ): Promise<CreateManyResult> {
+      const info = infoOf(model);
+      const checked = checkCreateMany(model, rows);
+      // Encode every value (and refuse what the database cannot store) before writing.
+      const encoded = checked.map(({ id, values }) => ({
+        id,
+        params: info.columns.map((c) => {
+          const value = values[c.field];
+          return value === null ? sql`NULL` : param(info, c, value);
+        }),
+      }));
+      if (encoded.length === 0) return { inserted: 0 };
+      const perChunk = rowsPerInsert(ctx.dialect, info.columns.length);
+      const columns = sql.join([
+        sql.raw('"id", "version", "created_at", "updated_at"'),
+        ...info.columns.map((c) => sql.raw(q(c.column))),
+      ]);
+      return ctx.run(
+        "createMany",
+        async () => {
+          const now = ctx.clock.now();
+          const insert = async (db: AnyDb, chunk: typeof encoded): Promise<number> => {
+            const values = chunk.map(
+              ({ id, params }) =>
+                sql`(${sql.join([sql`${id}`, sql`1`, sql`${now}`, sql`${now}`, ...params])})`,
+            );
+            // No conflict target: a row whose id or any unique value is taken is skipped.
+            const result = await sql`INSERT INTO ${sql.raw(q(info.table))} (${columns})
+VALUES ${sql.join(values)}
+ON CONFLICT DO NOTHING`.execute(db);
+            return Number(result.numAffectedRows ?? 0n);
+          };
+          if (encoded.length <= perChunk) return { inserted: await insert(ctx.db, encoded) };
+          // Several statements: one transaction, so the batch is still all or nothing.
+          return ctx.db.transaction().execute(async (trx) => {
+            let inserted = 0;
+            for (let i = 0; i < encoded.length; i += perChunk) {
+              inserted += await insert(trx, encoded.slice(i, i + perChunk));
+            }
+            return { inserted };
+          });
+        },
+        info,
+      );
+    },
+
     async findOne<M extends ModelSchema>(
       model: M,
       where: NonNullable<FindManyOptions<M>["where"]>,
@@ -225,9 +314,11 @@ RETURNING ${selectList(info)}`.execute(ctx.db);
         direction: opts.orderBy?.direction ?? "asc",
       };
       checkOrderField(model, ordering.field);
+      const range = checkRange(model, opts.range);
       const limit = checkLimit(opts.limit);
       const after = opts.cursor === undefined ? undefined : decodeCursor(ordering, opts.cursor);
       if (conds === undefined) return { items: [], nextCursor: null };
+      if (range !== undefined) conds.push(...rangeConditions(info, range));
 
       const meta = META_COLUMNS[ordering.field];
       const c = info.byField.get(ordering.field);
