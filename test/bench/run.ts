@@ -1,12 +1,14 @@
 /**
  * The whole benchmark: in-process verify throughput, then HTTP throughput, then the sessions
- * bench (`sessions/run.ts`) and the webhooks bench (`webhooks/run.ts`), then a summary of every
- * target with PASS/MISS. Always exits 0: it is a measurement, not a test.
+ * bench (`sessions/run.ts`), the webhooks bench (`webhooks/run.ts`) and the audit bench
+ * (`audit/run.ts`), then a summary of every target with PASS/MISS. Always exits 0: it is a
+ * measurement, not a test.
  *
  *   pnpm bench                       # BENCH_DURATION=5 pnpm bench for a quicker run
  *
  * Results: test/bench/results/latest.json (git-ignored).
  */
+import { type AuditResults, runAuditBench } from "./audit/run.js";
 import { createFixture } from "./fixtures.js";
 import { type HttpResults, runHttpBench } from "./http.js";
 import {
@@ -35,6 +37,7 @@ let verify: VerifyResults | undefined;
 let http: HttpResults | undefined;
 let sessions: SessionsResults | undefined;
 let webhooks: WebhooksResults | undefined;
+let audit: AuditResults | undefined;
 const errors: string[] = [];
 try {
   verify = await runVerifyBench({ fixture });
@@ -65,12 +68,21 @@ try {
   errors.push(`webhooks: ${errorMessage(err)}`);
   console.error(`webhooks bench failed: ${errorMessage(err)}`);
 }
+console.log();
+try {
+  audit = await runAuditBench();
+  errors.push(...audit.errors.map((e) => `audit: ${e}`));
+} catch (err) {
+  errors.push(`audit: ${errorMessage(err)}`);
+  console.error(`audit bench failed: ${errorMessage(err)}`);
+}
 
 const targets: Target[] = [
   ...(verify?.targets ?? []),
   ...(http?.targets ?? []),
   ...(sessions?.targets ?? []),
   ...(webhooks?.targets ?? []),
+  ...(audit?.targets ?? []),
 ];
 
 console.log("\n=== summary: targets ===\n");
@@ -140,6 +152,7 @@ const path = writeResults("latest.json", {
   http: http ?? null,
   sessions: sessions ?? null,
   webhooks: webhooks ?? null,
+  audit: audit ?? null,
   errors,
 });
 console.log(`\nwrote ${path}`);

@@ -1,18 +1,24 @@
+import { auditRequests, auditRouter } from "@gatehouse/audit/express";
 import type { Verifier } from "@gatehouse/core";
 import { authenticate, errorHandler, getAuth, requireAuth } from "@gatehouse/express";
 import type { Authorizer } from "@gatehouse/rbac";
 import { createGuards } from "@gatehouse/rbac/express";
-import express, { type Express } from "express";
+import express, { type Express, type Request } from "express";
+import type { AppAudit } from "./audit.js";
 import { INVOICES_MANAGE, INVOICES_READ } from "./rbac.js";
 
 /**
  * The example API: `/health` is public, `/whoami` says who is calling (or why
  * nobody is), everything under `/api` needs a valid session token, and the
  * organization's invoices under `/orgs/:orgId` are guarded by role and permission.
+ * Every request but `/health` is recorded in the audit trail, which each
+ * organization's admins read at `/orgs/:orgId/audit`.
  */
-export function createApp(verifier: Verifier, authorizer: Authorizer): Express {
+export function createApp(verifier: Verifier, authorizer: Authorizer, audit: AppAudit): Express {
   const guard = createGuards(authorizer, { orgParam: "orgId" });
   const app = express();
+  // First, so requests refused by authentication or a guard are recorded too.
+  app.use(auditRequests(audit.log, { skipPaths: ["/health"] }));
   app.use(express.json());
   app.disable("x-powered-by");
   app.use(authenticate(verifier));
@@ -58,6 +64,15 @@ export function createApp(verifier: Verifier, authorizer: Authorizer): Express {
   app.delete("/orgs/:orgId/invoices/:id", guard.requireOrgAdmin, (req, res) => {
     res.json({ deleted: req.params.id });
   });
+
+  // The organization's trail, for its admins: GET /orgs/:orgId/audit/events and /export.
+  app.use(
+    "/orgs/:orgId/audit",
+    auditRouter(audit.query, {
+      guard: guard.requireOrgAdmin,
+      scope: (req: Request<{ orgId: string }>) => ({ orgId: req.params.orgId }),
+    }),
+  );
 
   app.use(errorHandler());
   return app;

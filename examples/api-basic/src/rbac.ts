@@ -1,3 +1,4 @@
+import { auditModels } from "@gatehouse/audit";
 import { createEventBus, type EventBus } from "@gatehouse/core";
 import {
   createAuthorizer,
@@ -37,11 +38,13 @@ export interface AppRbac {
 }
 
 /**
- * Opens the SQLite file (the embedded default), migrates the RBAC models and
- * seeds a custom role, `org:billing`, for the demo organization `org_acme`.
+ * Opens the SQLite file (the embedded default), migrates the RBAC and audit
+ * models and seeds a custom role, `org:billing`, for the demo organization `org_acme`.
  */
 export async function createAppRbac(sqliteFile: string): Promise<AppRbac> {
-  const store = createSqliteStore(sqliteFile, { models: [customRoleModel, membershipModel] });
+  const store = createSqliteStore(sqliteFile, {
+    models: [customRoleModel, membershipModel, ...auditModels],
+  });
   await store.migrate();
   const events = createEventBus();
   const memberships = createMemberships({ records: store.records });

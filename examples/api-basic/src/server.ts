@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "./app.js";
+import { createAppAudit } from "./audit.js";
 import { createAppVerifier } from "./config.js";
 import { createAppRbac } from "./rbac.js";
 
@@ -18,9 +19,15 @@ rbac.events.on("authz.denied", (event) => {
     `denied ${event.data.userId ?? "anonymous"}: ${event.data.rule} (${event.data.reason})`,
   );
 });
-const app = createApp(createAppVerifier(), rbac.authorizer);
+// The audit trail in the same file; a fixed spool directory, so what a crash
+// leaves unwritten is replayed at the next start.
+const audit = createAppAudit(rbac.store.records, rbac.events, {
+  stream: "api-basic",
+  spoolDir: join(dirname(dataFile), "audit-spool"),
+});
+const app = createApp(createAppVerifier(), rbac.authorizer, audit);
 
-app.listen(port, "127.0.0.1", () => {
+const server = app.listen(port, "127.0.0.1", () => {
   console.log(`api-basic listening on http://127.0.0.1:${port} (data: ${dataFile})`);
   if (!process.env.CLERK_JWT_KEY) {
     console.log("Using local development keys. Mint a token with:");
@@ -29,3 +36,11 @@ app.listen(port, "127.0.0.1", () => {
     );
   }
 });
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    server.close();
+    // Write what the audit log still holds before exiting.
+    audit.close().finally(() => rbac.store.close().finally(() => process.exit(0)));
+  });
+}

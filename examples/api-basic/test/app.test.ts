@@ -1,13 +1,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { clerk, createVerifier } from "@gatehouse/core";
+import { clerk, createEventBus, createVerifier } from "@gatehouse/core";
 import { createMemoryKeyValueStore, createMemoryRecordStore } from "@gatehouse/core/store";
 import { createAuthorizer, createCustomRoles, createMemberships } from "@gatehouse/rbac";
 import { generateTestKeys, mintClerkToken } from "@gatehouse/testing";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
+import { createAppAudit } from "../src/audit.js";
 import { DEV_ISSUER, DEV_ORIGIN } from "../src/config.js";
 import { loadDevKeys } from "../src/dev-keys.js";
 import { createAppRbac, INVOICES_MANAGE, INVOICES_READ, roles } from "../src/rbac.js";
@@ -21,12 +22,15 @@ const verifier = createVerifier({
 const records = createMemoryRecordStore();
 const customRoles = createCustomRoles({ records, kv: createMemoryKeyValueStore(), roles });
 await customRoles.create("org_acme", "org:billing", [INVOICES_READ, INVOICES_MANAGE]);
+const events = createEventBus();
 const authorizer = createAuthorizer({
   roles,
   customRoles,
   memberships: createMemberships({ records }),
+  events,
 });
-const app = createApp(verifier, authorizer);
+const audit = createAppAudit(records, events);
+const app = createApp(verifier, authorizer, audit);
 const mint = (options: Parameters<typeof mintClerkToken>[1] = {}) =>
   mintClerkToken(keys, { issuer: DEV_ISSUER, azp: DEV_ORIGIN, ...options });
 
@@ -71,7 +75,8 @@ describe("examples/api-basic", () => {
     expect(res.body).toEqual({ signedIn: false, reason: "token_base64_invalid" });
   });
 
-  const asMember = (role: string, org = "org_acme") => mint({ org: { id: org, role } });
+  const asMember = (role: string, org = "org_acme", userId = "user_test") =>
+    mint({ userId, org: { id: org, role } });
 
   it("lets a member read the organization's invoices but not create them (403 names the permission)", async () => {
     const member = await asMember("org:member");
@@ -129,6 +134,56 @@ describe("examples/api-basic", () => {
 
   it("answers 401, not 403, when signed out", async () => {
     await request(app).get("/orgs/org_acme/invoices").expect(401);
+  });
+
+  it("records requests and RBAC denials in the organization's trail, for its admins only", async () => {
+    const member = await asMember("org:member", "org_acme", "user_member");
+    const admin = await asMember("org:admin", "org_acme", "user_admin");
+    const outsider = await asMember("org:admin", "org_other", "user_outsider");
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    await request(app).get("/orgs/org_acme/invoices").set(bearer(member)).expect(200);
+    await request(app).post("/orgs/org_acme/invoices").set(bearer(member)).send({}).expect(403);
+    await request(app).get("/orgs/org_other/invoices").set(bearer(outsider)).expect(200);
+
+    // Only the organization's admins may read its trail.
+    await request(app).get("/orgs/org_acme/audit/events").expect(401);
+    await request(app).get("/orgs/org_acme/audit/events").set(bearer(member)).expect(403);
+    await request(app).get("/orgs/org_acme/audit/events").set(bearer(outsider)).expect(403);
+    await audit.log.flush();
+
+    const trail = async (qs: string) =>
+      (await request(app).get(`/orgs/org_acme/audit/events?${qs}`).set(bearer(admin)).expect(200))
+        .body.events as Record<string, unknown>[];
+    const requests = await trail("actor=user_member&action=http.request");
+    expect(requests.map((e) => [e.targetId, e.outcome])).toEqual([
+      ["GET /orgs/org_acme/audit/events", "denied"],
+      ["POST /orgs/:orgId/invoices", "denied"],
+      ["GET /orgs/:orgId/invoices", "success"],
+    ]);
+    const denials = await trail("actor=user_member&action=authz.denied");
+    expect(denials).toContainEqual(
+      expect.objectContaining({
+        orgId: "org_acme",
+        outcome: "denied",
+        metadata: expect.objectContaining({
+          rule: `permission:${INVOICES_MANAGE}`,
+          reason: "missing_permission",
+        }),
+      }),
+    );
+    // Scoped to the organization: the outsider's own requests are not in it, only their
+    // denied attempt at this organization's trail.
+    const all = await trail("limit=200");
+    expect(all.every((e) => e.orgId === "org_acme")).toBe(true);
+    expect(all.filter((e) => e.actorId === "user_outsider").map((e) => e.action)).toEqual([
+      "authz.denied",
+    ]);
+    const csv = await request(app)
+      .get("/orgs/org_acme/audit/export?format=csv&outcome=denied")
+      .set(bearer(admin))
+      .expect(200);
+    expect(csv.headers["content-disposition"]).toContain("audit-org_acme.csv");
+    expect(csv.text).toContain("authz.denied");
   });
 
   it("keeps custom roles in the SQLite file across restarts (the embedded default)", async () => {
