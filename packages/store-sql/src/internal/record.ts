@@ -26,7 +26,7 @@ import {
   serialiseValue,
   type UpdateOptions,
 } from "@gatehouse/core/store";
-import { type RawBuilder, sql } from "kysely";
+import { CompiledQuery, type RawBuilder, sql } from "kysely";
 import { type AnyDb, type StoreContext, toNumber, unstorableString } from "./context.js";
 import { type ColumnInfo, META_COLUMNS, q, type TableInfo } from "./schema.js";
 
@@ -63,6 +63,7 @@ export function createRecords(
 ): RecordStore {
   const pg = ctx.dialect === "postgres";
   const selects = new Map<TableInfo, Fragment>();
+  const insertTexts = new Map<string, string>();
 
   function infoOf(model: ModelSchema): TableInfo {
     const info = tables.get(model?.name);
@@ -147,6 +148,55 @@ export function createRecords(
       default:
         return sql`${value}`;
     }
+  }
+
+  /** A value as the driver binds it (what `param` wraps in a fragment). */
+  function rawParam(info: TableInfo, c: ColumnInfo, value: unknown): unknown {
+    switch (c.type) {
+      case "boolean":
+        return pg ? value : value ? 1 : 0;
+      case "json":
+        return serialiseValue(value);
+      case "string":
+        if (unstorableString(ctx.dialect, value as string)) {
+          invalid(info, `field "${c.field}" holds a character the database cannot store`);
+        }
+        return value;
+      default:
+        return value;
+    }
+  }
+
+  /**
+   * The text of a `rows`-row INSERT of `createMany`, built once per table and
+   * row count: building one query fragment per bound value cost more than the
+   * database's own work on large batches.
+   */
+  function insertText(info: TableInfo, rows: number): string {
+    const key = `${info.table}\u0000${rows}`;
+    let text = insertTexts.get(key);
+    if (text === undefined) {
+      const columns = ['"id"', '"version"', '"created_at"', '"updated_at"']
+        .concat(info.columns.map((c) => q(c.column)))
+        .join(", ");
+      let n = 0;
+      const slot = () => (pg ? `$${++n}` : "?");
+      const tuples: string[] = [];
+      for (let r = 0; r < rows; r++) {
+        // id, version (always 1: a literal, not a parameter), created_at, updated_at
+        const cells = [slot(), "1", slot(), slot()];
+        for (const c of info.columns) {
+          const p = slot();
+          cells.push(pg && c.type === "json" ? `CAST(${p} AS jsonb)` : p);
+        }
+        tuples.push(`(${cells.join(", ")})`);
+      }
+      // No conflict target: a row whose id or any unique value is taken is skipped.
+      text = `INSERT INTO ${q(info.table)} (${columns}) VALUES ${tuples.join(", ")} ON CONFLICT DO NOTHING`;
+      if (insertTexts.size >= 64) insertTexts.delete(insertTexts.keys().next().value as string);
+      insertTexts.set(key, text);
+    }
+    return text;
   }
 
   /** The WHERE conditions of checked filters, or `undefined` when nothing can match. */
@@ -241,32 +291,30 @@ RETURNING ${selectList(info)}`.execute(ctx.db);
       const info = infoOf(model);
       const checked = checkCreateMany(model, rows);
       // Encode every value (and refuse what the database cannot store) before writing.
-      const encoded = checked.map(({ id, values }) => ({
-        id,
-        params: info.columns.map((c) => {
-          const value = values[c.field];
-          return value === null ? sql`NULL` : param(info, c, value);
-        }),
-      }));
+      const encoded = checked.map(({ id, values }) =>
+        info.columns
+          .map((c) => {
+            const value = values[c.field];
+            return value === null ? null : rawParam(info, c, value);
+          })
+          .concat(id),
+      );
       if (encoded.length === 0) return { inserted: 0 };
       const perChunk = rowsPerInsert(ctx.dialect, info.columns.length);
-      const columns = sql.join([
-        sql.raw('"id", "version", "created_at", "updated_at"'),
-        ...info.columns.map((c) => sql.raw(q(c.column))),
-      ]);
       return ctx.run(
         "createMany",
         async () => {
           const now = ctx.clock.now();
-          const insert = async (db: AnyDb, chunk: typeof encoded): Promise<number> => {
-            const values = chunk.map(
-              ({ id, params }) =>
-                sql`(${sql.join([sql`${id}`, sql`1`, sql`${now}`, sql`${now}`, ...params])})`,
+          const insert = async (db: AnyDb, chunk: unknown[][]): Promise<number> => {
+            const params: unknown[] = [];
+            for (const row of chunk) {
+              // Row layout: the columns, then the id (appended above); bound id-first.
+              params.push(row[row.length - 1], now, now);
+              for (let i = 0; i < row.length - 1; i++) params.push(row[i]);
+            }
+            const result = await db.executeQuery(
+              CompiledQuery.raw(insertText(info, chunk.length), params),
             );
-            // No conflict target: a row whose id or any unique value is taken is skipped.
-            const result = await sql`INSERT INTO ${sql.raw(q(info.table))} (${columns})
-VALUES ${sql.join(values)}
-ON CONFLICT DO NOTHING`.execute(db);
             return Number(result.numAffectedRows ?? 0n);
           };
           if (encoded.length <= perChunk) return { inserted: await insert(ctx.db, encoded) };
