@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import type { AuditEvent } from "./event.js";
 
 /** The personal fields of an event: what erasure pseudonymises. */
@@ -25,7 +25,8 @@ export const PERSONAL_FIELDS = [
 type Personal = Pick<AuditEvent, (typeof PERSONAL_FIELDS)[number]>;
 type Chained = Omit<AuditEvent, "piiSalt" | "piiDigest" | "prevHash" | "hash" | "erasedAt">;
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+// One-shot hashing (node:crypto `hash`, Node 20.12+): about twice as fast as createHash for short inputs.
+const sha256 = (text: string) => hash("sha256", text, "hex");
 
 /** A fresh salt for an event's `piiDigest`. */
 export function newPiiSalt(): string {

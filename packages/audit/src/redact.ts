@@ -61,6 +61,10 @@ const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 
 /** Replaces what no store can hold (NUL, lone surrogates) by U+FFFD. */
 export function storableString(text: string): string {
+  // Fast path: most strings are well-formed without NUL (`isWellFormed` is ES2024, Node 20+).
+  if (!text.includes("\u0000") && (text as string & { isWellFormed(): boolean }).isWellFormed()) {
+    return text;
+  }
   return text.replace(UNSTORABLE, "\uFFFD");
 }
 

@@ -121,7 +121,11 @@ function invalid(model: ModelSchema, message: string): never {
   throw new GatehouseError("store_invalid", `${model.name}: ${message}`);
 }
 
-const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Whether a string holds a NUL or a lone surrogate. */
+function unstorable(text: string): boolean {
+  // ES2024 `String.prototype.isWellFormed` (Node 20+), not yet in this project's TS lib.
+  return text.includes("\0") || !(text as string & { isWellFormed(): boolean }).isWellFormed();
+}
 
 /**
  * Whether a string anywhere in `value` holds a NUL or a lone surrogate: SQL
@@ -129,10 +133,10 @@ const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  * surrogate would come back as U+FFFD), so every adapter refuses them alike.
  */
 function hasUnstorableString(value: unknown): boolean {
-  if (typeof value === "string") return UNSTORABLE.test(value);
+  if (typeof value === "string") return unstorable(value);
   if (typeof value !== "object" || value === null) return false;
   for (const key in value) {
-    if (UNSTORABLE.test(key) || hasUnstorableString((value as Record<string, unknown>)[key]))
+    if (unstorable(key) || hasUnstorableString((value as Record<string, unknown>)[key]))
       return true;
   }
   return false;

@@ -32,5 +32,7 @@ export function toNumber(value: unknown): number {
 
 /** A value the database cannot hold as text: a lone UTF-16 surrogate (both), a NUL (PostgreSQL). */
 export function unstorableString(dialect: Dialect, value: string): boolean {
-  return /\p{Cs}/u.test(value) || (dialect === "postgres" && value.includes("\u0000"));
+  // ES2024 `isWellFormed` (Node 20+; not yet in the TS lib): native, unlike a \p{Cs} regex.
+  const wellFormed = (value as string & { isWellFormed(): boolean }).isWellFormed();
+  return !wellFormed || (dialect === "postgres" && value.includes("\u0000"));
 }
