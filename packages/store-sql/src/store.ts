@@ -26,6 +26,7 @@ import {
   q,
   tablesOf,
 } from "./internal/schema.js";
+import { cachingStatements } from "./internal/statement-cache.js";
 
 export type { PostgresPool, SqliteDatabase };
 
@@ -239,7 +240,17 @@ export function openStore(
   const db: AnyDb =
     connection.dialect === "postgres"
       ? new Kysely({ dialect: new PostgresDialect({ pool: guardedPool(getPool) }) })
-      : new Kysely({ dialect: new SqliteDialect({ database: connection.database }) });
+      : new Kysely({
+          dialect: new SqliteDialect({
+            database:
+              typeof connection.database === "function"
+                ? (
+                    (open) => async () =>
+                      cachingStatements(await open())
+                  )(connection.database)
+                : cachingStatements(connection.database),
+          }),
+        });
 
   let closed = false;
   let writes = 0;
