@@ -95,9 +95,17 @@ export function createRedactor(options: RedactOptions = {}): (value: unknown) =>
     exact.add(k);
     if (k.length >= 5) suffixes.push(k);
   }
+  // Metadata keys repeat from event to event: each key's answer is remembered (bounded).
+  const decided = new Map<string, boolean>();
   const redacts = (key: string) => {
-    const k = normalise(key);
-    return exact.has(k) || suffixes.some((s) => k.endsWith(s));
+    let answer = decided.get(key);
+    if (answer === undefined) {
+      const k = normalise(key);
+      answer = exact.has(k) || suffixes.some((s) => k.endsWith(s));
+      if (decided.size >= 4096) decided.clear();
+      decided.set(key, answer);
+    }
+    return answer;
   };
 
   function copy(value: unknown, depth: number, ancestors: Set<object>): JsonValue | undefined {
@@ -171,7 +179,7 @@ export function createRedactor(options: RedactOptions = {}): (value: unknown) =>
     if (value === undefined || value === null) return null;
     try {
       const cleaned = copy(value, 0, new Set()) ?? null;
-      return byteSize(cleaned) <= maxBytes ? cleaned : fit(cleaned, maxBytes);
+      return fits(cleaned, maxBytes) ? cleaned : fit(cleaned, maxBytes);
     } catch {
       // A getter or toJSON threw, or a Proxy refused: keep the event, say why.
       return UNREADABLE;
@@ -180,6 +188,12 @@ export function createRedactor(options: RedactOptions = {}): (value: unknown) =>
 }
 
 const byteSize = (value: JsonValue): number => Buffer.byteLength(JSON.stringify(value));
+
+/** Whether `value` serialises within `maxBytes` (UTF-8 is counted only when it could matter). */
+function fits(value: JsonValue, maxBytes: number): boolean {
+  const text = JSON.stringify(value);
+  return text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes;
+}
 /** Room left for a value inside a container that must still fit its marker. */
 const MIN_PART = 24;
 
