@@ -420,10 +420,12 @@ describe("devices", () => {
     const t = setup();
     const first = await t.sessions.create({ userId: "u" });
     const [id, mac] = first.deviceToken!.split(".");
+    // Regression: flipping to a fixed "A" left the cookie valid when the MAC already ended in "A".
+    const flipLast = (s: string) => s.slice(0, -1) + (s.endsWith("A") ? "B" : "A");
     for (const forged of [
-      `${id}.${mac!.slice(0, -1)}A`,
+      `${id}.${flipLast(mac!)}`,
       `${id}.`,
-      `${id!.slice(0, -1)}B.${mac}`,
+      `${flipLast(id!)}.${mac}`,
       "garbage",
       "x".repeat(500),
     ]) {
