@@ -27,6 +27,11 @@ import {
   tablesOf,
 } from "./internal/schema.js";
 import { cachingStatements } from "./internal/statement-cache.js";
+import {
+  createStatementNames,
+  namingClient,
+  type StatementNames,
+} from "./internal/statement-names.js";
 
 export type { PostgresPool, SqliteDatabase };
 
@@ -160,21 +165,27 @@ type PgPool = PostgresPool & {
  * Wraps a pg pool so every client it hands out has an `error` listener: a
  * client checked out when the server shuts down emits `error`, and without a
  * listener that would crash the process. The error still fails the query.
+ * Clients run the texts `names` names as prepared statements.
  * `end` does nothing: the store ends a pool it owns itself.
  */
-function guardedPool(get: () => Promise<PostgresPool>): () => Promise<PostgresPool> {
-  const guarded = new WeakSet<object>();
+function guardedPool(
+  get: () => Promise<PostgresPool>,
+  names: StatementNames,
+): () => Promise<PostgresPool> {
+  const wrapped = new WeakMap<object, PostgresPoolClient>();
   return async () => {
     const pool = await get();
     return {
       async connect(): Promise<PostgresPoolClient> {
         const client = await pool.connect();
-        const emitter = client as unknown as { on?: (event: string, fn: () => void) => void };
-        if (!guarded.has(client) && typeof emitter.on === "function") {
-          guarded.add(client);
-          emitter.on("error", noop);
+        let wrapper = wrapped.get(client);
+        if (wrapper === undefined) {
+          const emitter = client as unknown as { on?: (event: string, fn: () => void) => void };
+          if (typeof emitter.on === "function") emitter.on("error", noop);
+          wrapper = namingClient(client, names);
+          wrapped.set(client, wrapper);
         }
-        return client;
+        return wrapper;
       },
       end: async () => {},
     };
@@ -237,9 +248,10 @@ export function openStore(
     return opening;
   };
 
+  const statementNames = createStatementNames();
   const db: AnyDb =
     connection.dialect === "postgres"
-      ? new Kysely({ dialect: new PostgresDialect({ pool: guardedPool(getPool) }) })
+      ? new Kysely({ dialect: new PostgresDialect({ pool: guardedPool(getPool, statementNames) }) })
       : new Kysely({
           dialect: new SqliteDialect({
             database:
@@ -261,6 +273,7 @@ export function openStore(
   const ctx: StoreContext = {
     dialect,
     db,
+    statementNames,
     prefix,
     clock,
     run(what, fn, info) {

@@ -2,6 +2,7 @@ import type { Clock } from "@gatehouse/core";
 import type { Kysely } from "kysely";
 import type { KvStatement } from "./kv-statements.js";
 import type { Dialect, TableInfo } from "./schema.js";
+import type { StatementNames } from "./statement-names.js";
 
 /** Kysely is used for dialects, connections and parameter binding only: every query is `sql`. */
 export type AnyDb = Kysely<Record<string, never>>;
@@ -10,6 +11,8 @@ export type AnyDb = Kysely<Record<string, never>>;
 export interface StoreContext {
   readonly dialect: Dialect;
   readonly db: AnyDb;
+  /** PostgreSQL: the repeated long statements run as prepared statements (createMany's INSERTs). */
+  readonly statementNames: StatementNames;
   readonly prefix: string;
   readonly clock: Clock;
   /** Runs one operation: refuses after close, bounds it by `timeoutMs`, maps driver errors. */

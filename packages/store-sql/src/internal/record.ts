@@ -290,39 +290,45 @@ RETURNING ${selectList(info)}`.execute(ctx.db);
     ): Promise<CreateManyResult> {
       const info = infoOf(model);
       const checked = checkCreateMany(model, rows);
-      // Encode every value (and refuse what the database cannot store) before writing.
-      const encoded = checked.map(({ id, values }) =>
-        info.columns
-          .map((c) => {
-            const value = values[c.field];
-            return value === null ? null : rawParam(info, c, value);
-          })
-          .concat(id),
-      );
-      if (encoded.length === 0) return { inserted: 0 };
-      const perChunk = rowsPerInsert(ctx.dialect, info.columns.length);
+      if (checked.length === 0) return { inserted: 0 };
+      // Encode every value (and refuse what the database cannot store) before writing, straight
+      // into the bound parameters: per row its id, created_at and updated_at (the time, set
+      // below), then the columns.
+      const { columns } = info;
+      const width = 3 + columns.length;
+      const params: unknown[] = new Array(checked.length * width);
+      let p = 0;
+      for (const { id, values } of checked) {
+        params[p] = id;
+        p += 3;
+        for (const c of columns) {
+          const value = values[c.field];
+          params[p++] = value === null ? null : rawParam(info, c, value);
+        }
+      }
+      const perChunk = rowsPerInsert(ctx.dialect, columns.length);
       return ctx.run(
         "createMany",
         async () => {
           const now = ctx.clock.now();
-          const insert = async (db: AnyDb, chunk: unknown[][]): Promise<number> => {
-            const params: unknown[] = [];
-            for (const row of chunk) {
-              // Row layout: the columns, then the id (appended above); bound id-first.
-              params.push(row[row.length - 1], now, now);
-              for (let i = 0; i < row.length - 1; i++) params.push(row[i]);
-            }
-            const result = await db.executeQuery(
-              CompiledQuery.raw(insertText(info, chunk.length), params),
-            );
+          for (let i = 1; i < params.length; i += width) params[i] = params[i + 1] = now;
+          const insert = async (db: AnyDb, first: number, count: number): Promise<number> => {
+            const text = insertText(info, count);
+            const bound =
+              count === checked.length
+                ? params
+                : params.slice(first * width, (first + count) * width);
+            if (pg) ctx.statementNames.use(text, bound.length);
+            const result = await db.executeQuery(CompiledQuery.raw(text, bound));
             return Number(result.numAffectedRows ?? 0n);
           };
-          if (encoded.length <= perChunk) return { inserted: await insert(ctx.db, encoded) };
+          if (checked.length <= perChunk)
+            return { inserted: await insert(ctx.db, 0, checked.length) };
           // Several statements: one transaction, so the batch is still all or nothing.
           return ctx.db.transaction().execute(async (trx) => {
             let inserted = 0;
-            for (let i = 0; i < encoded.length; i += perChunk) {
-              inserted += await insert(trx, encoded.slice(i, i + perChunk));
+            for (let i = 0; i < checked.length; i += perChunk) {
+              inserted += await insert(trx, i, Math.min(perChunk, checked.length - i));
             }
             return { inserted };
           });
