@@ -5,11 +5,15 @@
  * and deletes the salt but keeps `piiDigest`, so the chain still verifies
  * while the digest can no longer confirm a guess of what was erased.
  *
- * Hashes are SHA-256 over a canonical JSON array (fixed field order), hex.
+ * Hashes are SHA-256 (hex) over a JSON array in a fixed field order; the
+ * metadata inside it is in RFC 8785 canonical form (sorted keys), so a store
+ * that reorders keys (PostgreSQL `jsonb`) does not break verification.
  *
  * @packageDocumentation
  */
 import { hash, randomBytes } from "node:crypto";
+import type { JsonValue } from "@gatehouse/core/store";
+import { canonicalJson } from "./canonical-json.js";
 import type { AuditEvent } from "./event.js";
 
 /** The personal fields of an event: what erasure pseudonymises. */
@@ -33,9 +37,26 @@ export function newPiiSalt(): string {
   return randomBytes(16).toString("base64url");
 }
 
-/** The digest of an event's personal fields under `salt`. */
+/**
+ * The digest of an event's personal fields under `salt`: SHA-256 of the JSON
+ * array `[salt, actorId, impersonatorId, targetId, ip, userAgent, metadata]`,
+ * the metadata in canonical form (RFC 8785).
+ */
 export function piiDigestOf(event: Personal, salt: string): string {
-  return sha256(JSON.stringify([salt, ...PERSONAL_FIELDS.map((f) => event[f] ?? null)]));
+  return piiDigestWith(event, salt, canonicalJson((event.metadata ?? null) as JsonValue));
+}
+
+/** {@link piiDigestOf} given the canonical text of the event's metadata (the redactor made it). */
+export function piiDigestWith(event: Personal, salt: string, metadataText: string): string {
+  const head = JSON.stringify([
+    salt,
+    event.actorId ?? null,
+    event.impersonatorId ?? null,
+    event.targetId ?? null,
+    event.ip ?? null,
+    event.userAgent ?? null,
+  ]);
+  return sha256(`${head.slice(0, -1)},${metadataText}]`);
 }
 
 /** The chain hash of an event after `prevHash`. */

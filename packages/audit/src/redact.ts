@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { JsonValue } from "@gatehouse/core/store";
+import { canonicalJson } from "./canonical-json.js";
 
 /**
  * Keys redacted by default. A key matches an entry when they are equal
@@ -85,6 +86,20 @@ export function storableString(text: string): string {
  * ```
  */
 export function createRedactor(options: RedactOptions = {}): (value: unknown) => JsonValue | null {
+  const clean = createMetadataCleaner(options);
+  return (value) => clean(value).value;
+}
+
+/** Cleaned metadata and its canonical (RFC 8785) text, which the event's `piiDigest` covers. */
+export interface CleanedMetadata {
+  readonly value: JsonValue | null;
+  readonly text: string;
+}
+
+/** {@link createRedactor}, also giving the canonical text of what it returns (made anyway to measure it). */
+export function createMetadataCleaner(
+  options: RedactOptions = {},
+): (value: unknown) => CleanedMetadata {
   const maxBytes = options.maxBytes ?? 8192;
   const maxDepth = options.maxDepth ?? 8;
   const exact = new Set<string>();
@@ -175,23 +190,32 @@ export function createRedactor(options: RedactOptions = {}): (value: unknown) =>
     return out;
   }
 
-  return function redact(value: unknown): JsonValue | null {
-    if (value === undefined || value === null) return null;
+  return function clean(value: unknown): CleanedMetadata {
+    if (value === undefined || value === null) return NONE;
+    let cleaned: JsonValue | null;
     try {
-      const cleaned = copy(value, 0, new Set()) ?? null;
-      return fits(cleaned, maxBytes) ? cleaned : fit(cleaned, maxBytes);
+      cleaned = copy(value, 0, new Set()) ?? null;
     } catch {
       // A getter or toJSON threw, or a Proxy refused: keep the event, say why.
-      return UNREADABLE;
+      return UNREADABLE_METADATA;
     }
+    const text = canonicalJson(cleaned);
+    if (fits(text, maxBytes)) return { value: cleaned, text };
+    const cut = fit(cleaned, maxBytes);
+    return { value: cut, text: canonicalJson(cut) };
   };
 }
 
+const NONE: CleanedMetadata = Object.freeze({ value: null, text: "null" });
+const UNREADABLE_METADATA: CleanedMetadata = Object.freeze({
+  value: UNREADABLE,
+  text: JSON.stringify(UNREADABLE),
+});
+
 const byteSize = (value: JsonValue): number => Buffer.byteLength(JSON.stringify(value));
 
-/** Whether `value` serialises within `maxBytes` (UTF-8 is counted only when it could matter). */
-function fits(value: JsonValue, maxBytes: number): boolean {
-  const text = JSON.stringify(value);
+/** Whether `text` is within `maxBytes` of UTF-8 (counted only when it could matter). */
+function fits(text: string, maxBytes: number): boolean {
   return text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes;
 }
 /** Room left for a value inside a container that must still fit its marker. */

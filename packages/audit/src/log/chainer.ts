@@ -7,10 +7,10 @@
 
 import { randomBytes } from "node:crypto";
 import type { JsonValue } from "@gatehouse/core/store";
-import { chainHash, piiDigestOf } from "../chain.js";
+import { chainHash, piiDigestWith } from "../chain.js";
 import type { AuditEvent, AuditEventInput } from "../event.js";
 import { uuidv7 } from "../ids.js";
-import { storableString, UNREADABLE } from "../redact.js";
+import { type CleanedMetadata, storableString, UNREADABLE } from "../redact.js";
 
 /** An input as `record()` queued it, with the time it was recorded. */
 export interface Pending {
@@ -40,21 +40,31 @@ function text(value: unknown): string | null {
   return null;
 }
 
-type EventFields = Omit<
-  AuditEvent,
-  "id" | "time" | "stream" | "seq" | "piiSalt" | "piiDigest" | "prevHash" | "hash" | "erasedAt"
->;
+/** Where an event goes in its chain. */
+interface Position {
+  readonly stream: string;
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly piiSalt: string;
+}
 
-/** The fields an input gives, cleaned. */
-function fieldsOf(
+/** The event of an input, cleaned, before its digest and hash are known. */
+function draft(
   input: AuditEventInput,
   action: string,
-  redact: (metadata: unknown) => JsonValue | null,
-): EventFields {
+  time: number,
+  metadata: JsonValue | null,
+  at: Position,
+): Mutable<AuditEvent> {
   const dot = action.indexOf(".");
   const actor = input.actor;
   const target = input.target;
+  // One object literal with every field: built field by field it would turn into a slow dictionary.
   return {
+    id: uuidv7(time),
+    time,
+    stream: at.stream,
+    seq: at.seq,
     action,
     actionNamespace: dot === -1 ? action : action.slice(0, dot),
     outcome: input.outcome ?? "success",
@@ -67,15 +77,22 @@ function fieldsOf(
     ip: text(input.ip),
     userAgent: text(input.userAgent),
     requestId: text(input.requestId),
-    metadata: redact(input.metadata),
+    metadata,
+    piiSalt: at.piiSalt,
+    piiDigest: "",
+    prevHash: at.prevHash,
+    hash: "",
+    erasedAt: null,
   };
 }
+
+const UNREADABLE_TEXT = JSON.stringify(UNREADABLE);
 
 /** A chain writer: each call continues the chain of `stream` from `head`. */
 export function createChainer(
   stream: string,
   head: ChainHead,
-  redact: (metadata: unknown) => JsonValue | null,
+  clean: (metadata: unknown) => CleanedMetadata,
 ) {
   let seq = head.seq;
   let prevHash = head.hash;
@@ -90,27 +107,25 @@ export function createChainer(
       // The salts of the batch in one call: 16 random bytes each, as newPiiSalt() makes them.
       const salts = randomBytes(16 * pending.length);
       for (let i = 0; i < pending.length; i++) {
-        const { action, time } = pending[i]!;
-        let fields: EventFields;
-        try {
-          fields = fieldsOf(pending[i]!.input, action, redact);
-        } catch {
-          // A getter or Proxy in the input threw: keep what record() checked.
-          fields = { ...fieldsOf({ action }, action, redact), metadata: UNREADABLE };
-        }
-        const event: Mutable<AuditEvent> = {
-          id: uuidv7(time),
-          time,
+        const { input, action, time } = pending[i]!;
+        const at: Position = {
           stream,
           seq: seq + 1,
-          ...fields,
-          piiSalt: salts.toString("base64url", i * 16, i * 16 + 16),
-          piiDigest: "",
           prevHash,
-          hash: "",
-          erasedAt: null,
+          piiSalt: salts.toString("base64url", i * 16, i * 16 + 16),
         };
-        event.piiDigest = piiDigestOf(event, event.piiSalt!);
+        let event: Mutable<AuditEvent>;
+        let metadataText: string;
+        try {
+          const metadata = clean(input.metadata);
+          event = draft(input, action, time, metadata.value, at);
+          metadataText = metadata.text;
+        } catch {
+          // A getter or Proxy in the input threw: keep what record() checked.
+          event = draft({ action }, action, time, UNREADABLE, at);
+          metadataText = UNREADABLE_TEXT;
+        }
+        event.piiDigest = piiDigestWith(event, at.piiSalt, metadataText);
         event.hash = chainHash(prevHash, event, event.piiDigest);
         events[i] = event;
         seq++;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { systemClock } from "@gatehouse/core";
 import { configError } from "@gatehouse/core/errors";
 import type { AuditEvent, AuditEventInput } from "../event.js";
-import { createRedactor } from "../redact.js";
+import { createMetadataCleaner } from "../redact.js";
 import type { AuditLog, AuditLogStats } from "../types.js";
 import { type Chainer, type ChainHead, createChainer, type Pending } from "./chainer.js";
 import { defaultStreamName, spoolKeys } from "./names.js";
@@ -63,7 +63,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
   const stream = o.stream ?? defaultStreamName(clock.now());
   const spoolRoot = o.spoolDir ?? join(tmpdir(), "gatehouse-audit", stream);
-  const redact = createRedactor({ keys: o.redact, maxBytes: o.maxMetadataBytes });
+  const clean = createMetadataCleaner({ keys: o.redact, maxBytes: o.maxMetadataBytes });
   const onError = o.onError ?? warnFailure;
   const report = (failure: AuditLogFailure) => {
     try {
@@ -93,7 +93,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   let strayReported = false;
   const waiters = new Set<Waiter>();
   let chainer: Chainer | undefined =
-    o.stream === undefined ? createChainer(stream, { seq: 0, hash: "" }, redact) : undefined;
+    o.stream === undefined ? createChainer(stream, { seq: 0, hash: "" }, clean) : undefined;
 
   const ctx: OutletContext = {
     batchSize: o.batchSize,
@@ -142,7 +142,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         const last = await outlet.spool.lastOf(stream).catch(() => undefined);
         if (last && last.seq > head.seq) head = last;
       }
-      chainer = createChainer(stream, head, redact);
+      chainer = createChainer(stream, head, clean);
     }
     probeWanted = true; // replay what a previous process left before new events go out
   }

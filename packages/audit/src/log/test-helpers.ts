@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chainHash, piiDigestOf } from "../chain.js";
 import type { AuditEvent } from "../event.js";
-import { createRedactor } from "../redact.js";
+import { createMetadataCleaner } from "../redact.js";
 import type { AuditSink } from "../types.js";
 import { createChainer } from "./chainer.js";
 import type { AuditLogFailure } from "./report.js";
@@ -118,7 +118,7 @@ export function makeEvents(
   stream = "test-stream",
   time = 1_767_225_600_000,
 ): AuditEvent[] {
-  const chainer = createChainer(stream, { seq: 0, hash: "" }, createRedactor());
+  const chainer = createChainer(stream, { seq: 0, hash: "" }, createMetadataCleaner());
   return chainer.chain(
     Array.from({ length: n }, (_, i) => ({
       input: { action: "test.event", metadata: { i } },
