@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createRedactor, REDACTED, TRUNCATED } from "./redact.js";
+import { canonicalJson } from "./canonical-json.js";
+import { createMetadataCleaner, createRedactor, REDACTED, TRUNCATED } from "./redact.js";
 
 const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
@@ -154,6 +155,7 @@ describe("createRedactor: limits", () => {
     >;
     expect(size(out)).toBeLessThanOrEqual(200);
     expect(out.reason).toBe("rate_limited");
+    expect(out.after).toBe(1);
     expect(out.blob).toMatch(/^x+…\[truncated\]$/);
     expect(out[TRUNCATED]).toBe(true);
   });
@@ -181,5 +183,45 @@ describe("createRedactor: limits", () => {
         expect(size(clean({ value }))).toBeLessThanOrEqual(256);
       }),
     );
+  });
+});
+
+describe("createMetadataCleaner: the canonical text the digest covers", () => {
+  const clean = createMetadataCleaner({ keys: ["ssn"] });
+
+  it("gives the RFC 8785 text of the value it returns, whatever the key order", () => {
+    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.nat(30).map(String), fc.constant("ssn"));
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null)),
+        fc.array(tie("node"), { maxLength: 4 }),
+        fc.dictionary(key, tie("node"), { maxKeys: 6 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(tree, (value) => {
+        const { value: cleaned, text } = clean(value);
+        expect(text).toBe(canonicalJson(cleaned));
+        expect(JSON.parse(text)).toEqual(cleaned);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("sorts integer-like keys as strings, from objects and Maps alike", () => {
+    expect(clean({ b: 1, 10: "x", 9: "y", a: { ssn: "078-05-1120" } }).text).toBe(
+      '{"10":"x","9":"y","a":{"ssn":"[redacted]"},"b":1}',
+    );
+    expect(
+      clean(
+        new Map<unknown, unknown>([
+          [2, "two"],
+          ["1", "one"],
+        ]),
+      ).text,
+    ).toBe('{"1":"one","2":"two"}');
+    expect(clean(undefined)).toEqual({ value: null, text: "null" });
+    expect(clean({ z: -0 })).toEqual({ value: { z: 0 }, text: '{"z":0}' });
   });
 });

@@ -76,7 +76,8 @@ export function storableString(text: string): string {
  * `Error` → `{ name, message }`, cycles → `"[circular]"`), replaces the values
  * of keys on the redaction list by `"[redacted]"`, and cuts what is nested
  * deeper than `maxDepth` or serialises to more than `maxBytes` (the event is
- * always kept).
+ * always kept; an object over the limit keeps its smallest members whole and
+ * cuts the next). Object keys come out sorted, in RFC 8785 order.
  *
  * @example
  * ```ts
@@ -123,12 +124,17 @@ export function createMetadataCleaner(
     return answer;
   };
 
+  // Whether a key of the current copy starts with a digit: JavaScript lists integer-like keys
+  // first whatever their insertion order, so only then does the canonical text need sorting.
+  let digitKeys = false;
+
   function copy(value: unknown, depth: number, ancestors: Set<object>): JsonValue | undefined {
     switch (typeof value) {
       case "string":
         return storableString(value);
       case "number":
-        return Number.isFinite(value) ? value : null;
+        // -0 becomes 0, as JSON writes it: the value kept is the value hashed.
+        return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
       case "boolean":
         return value;
       case "bigint":
@@ -167,44 +173,63 @@ export function createMetadataCleaner(
     if (typeof toJSON === "function") {
       return copy(toJSON.call(value), depth + 1, ancestors) ?? null;
     }
-    return copyEntries(Object.entries(value), depth, ancestors);
+    return copyRecord(value as Record<string, unknown>, depth, ancestors);
   }
 
+  /** A plain object's copy, keys sorted (the common case, kept cheap: no entry pairs). */
+  function copyRecord(value: Record<string, unknown>, depth: number, ancestors: Set<object>) {
+    const keys = Object.keys(value).sort();
+    const out: Record<string, JsonValue> = {};
+    for (const rawKey of keys) {
+      const item = value[rawKey];
+      if (item === undefined) continue;
+      const key = storableString(rawKey);
+      const first = key.charCodeAt(0);
+      if (first >= 48 && first <= 57) digitKeys = true;
+      const cleaned = redacts(key) ? REDACTED : copy(item, depth + 1, ancestors);
+      if (cleaned === undefined) continue;
+      setKey(out, key, cleaned);
+    }
+    return out;
+  }
+
+  /** A Map's copy: keys as strings, sorted. */
   function copyEntries(
     entries: Iterable<[unknown, unknown]>,
     depth: number,
     ancestors: Set<object>,
   ): JsonValue {
-    const out: Record<string, JsonValue> = {};
+    const pairs: [string, unknown][] = [];
     for (const [rawKey, item] of entries) {
-      if (item === undefined) continue;
-      const key = storableString(String(rawKey));
-      const cleaned = redacts(key) ? REDACTED : copy(item, depth + 1, ancestors);
-      if (cleaned === undefined) continue;
-      if (key === "__proto__") {
-        Object.defineProperty(out, key, { value: cleaned, enumerable: true, writable: true });
-      } else {
-        out[key] = cleaned;
-      }
+      if (item !== undefined) pairs.push([String(rawKey), item]);
     }
-    return out;
+    // Two keys may become one string (1 and "1"): the later wins, as in the Map's order.
+    pairs.sort(byKey);
+    const record: Record<string, unknown> = {};
+    for (const [key, item] of pairs)
+      setKey(record as Record<string, JsonValue>, key, item as JsonValue);
+    return copyRecord(record, depth, ancestors);
   }
 
   return function clean(value: unknown): CleanedMetadata {
     if (value === undefined || value === null) return NONE;
     let cleaned: JsonValue | null;
+    digitKeys = false;
     try {
       cleaned = copy(value, 0, new Set()) ?? null;
     } catch {
       // A getter or toJSON threw, or a Proxy refused: keep the event, say why.
       return UNREADABLE_METADATA;
     }
-    const text = canonicalJson(cleaned);
+    const text = digitKeys ? canonicalJson(cleaned) : JSON.stringify(cleaned);
     if (fits(text, maxBytes)) return { value: cleaned, text };
     const cut = fit(cleaned, maxBytes);
     return { value: cut, text: canonicalJson(cut) };
   };
 }
+
+const byKey = (a: [string, unknown], b: [string, unknown]) =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 
 const NONE: CleanedMetadata = Object.freeze({ value: null, text: "null" });
 const UNREADABLE_METADATA: CleanedMetadata = Object.freeze({
@@ -272,10 +297,16 @@ function fitObject(value: { [key: string]: JsonValue }, budget: number): JsonVal
   const out: Record<string, JsonValue> = {};
   let used = 2;
   let count = 0;
-  for (const [key, item] of Object.entries(value)) {
+  // Smallest members first: one big value is cut rather than every small one after it dropped.
+  const members = Object.entries(value).map(([key, item]) => ({
+    key,
+    item,
+    keySize: byteSize(key) + 1,
+    size: byteSize(item),
+  }));
+  members.sort((a, b) => a.keySize + a.size - (b.keySize + b.size));
+  for (const { key, item, keySize, size } of members) {
     const sep = count > 0 ? 1 : 0;
-    const keySize = byteSize(key) + 1;
-    const size = byteSize(item);
     if (used + sep + keySize + size + reserve <= budget) {
       setKey(out, key, item);
       used += sep + keySize + size;
