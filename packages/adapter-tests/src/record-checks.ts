@@ -435,6 +435,10 @@ async function rejectsInvalidCreate(store: RecordStore): Promise<void> {
     "NaN in a number field": { ...data(group), score: Number.NaN },
     "Infinity in a number field": { ...data(group), score: Number.POSITIVE_INFINITY },
     "a function in a json field": { ...data(group), data: { f: () => 1 } },
+    "NaN deep in a json field": { ...data(group), data: { a: [1, { b: Number.NaN }] } },
+    "a NUL in a json string": { ...data(group), data: { s: "a\u0000b" } },
+    "a lone surrogate in a json key": { ...data(group), data: { "k\ud800": 1 } },
+    "a json value over 1 MiB": { ...data(group), data: ["é".repeat(600_000)] },
     "an empty id": { ...data(group), id: "" },
     "an id with a space": { ...data(group), id: "has space" },
   };

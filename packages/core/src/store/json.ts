@@ -63,3 +63,77 @@ function isJson(value: unknown, depth: number): boolean {
       return false;
   }
 }
+
+/** What {@link checkJsonField} found wrong with a value, or `null`. */
+export type JsonProblem = "not_json" | "too_big" | "unstorable" | null;
+
+/**
+ * Checks a json field's value in one walk, without serialising it when it is
+ * clearly small: `not_json` for what {@link serialiseValue} refuses,
+ * `too_big` past {@link MAX_VALUE_BYTES}, `unstorable` for a NUL or lone
+ * surrogate in any string or key (SQL text and jsonb cannot hold them).
+ */
+export function checkJsonField(value: unknown): JsonProblem {
+  const walk = { bound: 0, unstorable: false };
+  if (!walkJson(value, 0, walk)) return "not_json";
+  // The bound is an upper limit of the UTF-8 size: only a value that might be too big is serialised.
+  if (walk.bound > MAX_VALUE_BYTES) {
+    let text: string;
+    try {
+      text = JSON.stringify(value);
+    } catch {
+      return "not_json";
+    }
+    if (Buffer.byteLength(text) > MAX_VALUE_BYTES) return "too_big";
+  }
+  return walk.unstorable ? "unstorable" : null;
+}
+
+/** Whether a string holds a NUL or a lone surrogate. */
+export function unstorableText(text: string): boolean {
+  // ES2024 `String.prototype.isWellFormed` (Node 20+), not yet in this project's TS lib.
+  return text.includes("\0") || !(text as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+// A UTF-16 code unit serialises to at most 6 bytes (`\uXXXX`); a number to at most 25.
+function walkJson(value: unknown, depth: number, w: { bound: number; unstorable: boolean }) {
+  switch (typeof value) {
+    case "string":
+      w.bound += value.length * 6 + 2;
+      if (!w.unstorable && unstorableText(value)) w.unstorable = true;
+      return true;
+    case "boolean":
+      w.bound += 5;
+      return true;
+    case "number":
+      w.bound += 25;
+      return Number.isFinite(value);
+    case "object": {
+      w.bound += 2;
+      if (value === null) return true;
+      if (depth >= MAX_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (const item of value) {
+          w.bound += 1;
+          if (!walkJson(item, depth + 1, w)) return false;
+        }
+        return true;
+      }
+      if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
+        // Serialises to what toJSON returns: size unknown here, so measured.
+        w.bound = Number.POSITIVE_INFINITY;
+        return true;
+      }
+      for (const key in value) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v === undefined) continue;
+        w.bound += key.length * 6 + 4;
+        if (!w.unstorable && unstorableText(key)) w.unstorable = true;
+        if (!walkJson(v, depth + 1, w)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}

@@ -1,5 +1,5 @@
 import { GatehouseError, isGatehouseError } from "../errors.js";
-import { type JsonValue, serialiseValue } from "./json.js";
+import { checkJsonField, type JsonValue, MAX_VALUE_BYTES, unstorableText } from "./json.js";
 
 /** The type of a model field. `timestamp` is milliseconds since the epoch. */
 export type FieldType = "string" | "integer" | "number" | "boolean" | "timestamp" | "json";
@@ -121,27 +121,6 @@ function invalid(model: ModelSchema, message: string): never {
   throw new GatehouseError("store_invalid", `${model.name}: ${message}`);
 }
 
-/** Whether a string holds a NUL or a lone surrogate. */
-function unstorable(text: string): boolean {
-  // ES2024 `String.prototype.isWellFormed` (Node 20+), not yet in this project's TS lib.
-  return text.includes("\0") || !(text as string & { isWellFormed(): boolean }).isWellFormed();
-}
-
-/**
- * Whether a string anywhere in `value` holds a NUL or a lone surrogate: SQL
- * text and jsonb columns cannot store them (PostgreSQL refuses NUL, and a lone
- * surrogate would come back as U+FFFD), so every adapter refuses them alike.
- */
-function hasUnstorableString(value: unknown): boolean {
-  if (typeof value === "string") return unstorable(value);
-  if (typeof value !== "object" || value === null) return false;
-  for (const key in value) {
-    if (unstorable(key) || hasUnstorableString((value as Record<string, unknown>)[key]))
-      return true;
-  }
-  return false;
-}
-
 /** Checks one value against its field spec; `null` is allowed unless required. */
 export function checkFieldValue(model: ModelSchema, field: string, value: unknown): unknown {
   const spec = model.fields[field];
@@ -157,12 +136,17 @@ function checkSpecValue(model: ModelSchema, field: string, spec: FieldSpec, valu
   switch (spec.type) {
     case "string":
       if (typeof value !== "string") break;
-      if (unstorable(value)) invalid(model, `field "${field}" holds a NUL or a lone surrogate`);
+      if (unstorableText(value)) invalid(model, `field "${field}" holds a NUL or a lone surrogate`);
       return value;
     case "json":
-      serialiseValue(value); // throws store_invalid for what JSON cannot hold
-      if (hasUnstorableString(value))
-        invalid(model, `field "${field}" holds a NUL or a lone surrogate`);
+      switch (checkJsonField(value)) {
+        case "not_json":
+          throw new GatehouseError("store_invalid", "The value is not JSON-serialisable.");
+        case "too_big":
+          throw new GatehouseError("store_invalid", `The value exceeds ${MAX_VALUE_BYTES} bytes.`);
+        case "unstorable":
+          invalid(model, `field "${field}" holds a NUL or a lone surrogate`);
+      }
       return value;
     case "boolean":
       if (typeof value === "boolean") return value;
@@ -173,7 +157,7 @@ function checkSpecValue(model: ModelSchema, field: string, spec: FieldSpec, valu
     default:
       if (typeof value === "number" && Number.isSafeInteger(value)) return value;
   }
-  if (typeof value === "string" && unstorable(value)) {
+  if (typeof value === "string" && unstorableText(value)) {
     invalid(model, `field "${field}" holds a NUL or a lone surrogate`);
   }
   return invalid(
