@@ -75,6 +75,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
   const counters = { recorded: 0, written: 0, spooled: 0, replayed: 0, lost: 0, errors: 0 };
   let queue: Pending[] = [];
+  let ahead = 0; // events chained while the batch before them is written: still queued
   let enqueued = 0; // events ever queued
   let handled = 0; // events taken from the queue and written, spooled or lost
   let target = 0; // drain until `handled` reaches it
@@ -164,8 +165,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
-  async function deliver(events: AuditEvent[]): Promise<void> {
-    const results = await Promise.all(outlets.map((outlet) => outlet.deliver(events, !spilling)));
+  /** Delivers to every outlet; `probe`: a sink with a backlog gets it replayed first. */
+  async function deliver(events: AuditEvent[], probe: boolean): Promise<void> {
+    const results = await Promise.all(outlets.map((outlet) => outlet.deliver(events, probe)));
     if (results.every((r) => r.direct)) counters.written += events.length;
     const lost = new Set(results.flatMap((r) => r.lost));
     counters.lost += lost.size;
@@ -177,27 +179,45 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       throw err;
     });
     await ready;
+    // The batch whose write is in flight while the next one is chained: chaining (ids, hashes,
+    // redaction) overlaps the database's work. Deliveries themselves never overlap.
+    let inFlight: { readonly done: Promise<void>; readonly n: number } | undefined;
+    const landed = async () => {
+      if (inFlight === undefined) return;
+      const { done, n } = inFlight;
+      inFlight = undefined;
+      await done;
+      handled += n;
+      if (pressure.fired) pressure = pressureSignal();
+      if (queue.length < o.batchSize) spilling = false;
+      settle();
+    };
     for (;;) {
       if (probeWanted && !spilling) {
+        await landed();
         probeWanted = false;
         const round = ++probeRound;
         await Promise.all(outlets.map((outlet) => (outlet.spool.pending ? outlet.replay() : true)));
         probesDone = round;
         settle();
       }
-      const owed = handled < target;
+      const owed = handled + (inFlight?.n ?? 0) < target;
       if (queue.length === 0 || (!owed && !spilling && queue.length < o.batchSize)) break;
       // Spilling to disk goes in larger slices (each chained in well under 50 ms).
       const n = Math.min(queue.length, spilling ? Math.max(o.batchSize * 10, 5000) : o.batchSize);
       const batch = n === queue.length ? queue : queue.splice(0, n);
       if (batch === queue) queue = [];
+      // Taken or delivered while spilling: straight to the spool, no replay attempt first.
+      const probe = !spilling;
       const events = chainer!.chain(batch);
-      await deliver(events);
-      handled += n;
-      if (pressure.fired) pressure = pressureSignal();
-      if (queue.length < o.batchSize) spilling = false;
-      settle();
+      ahead = n;
+      await landed();
+      ahead = 0;
+      inFlight = { done: deliver(events, probe && !spilling), n };
+      // Let the write go out (the driver encodes and sends it) before the next batch is chained.
+      await new Promise((resolve) => setImmediate(resolve));
     }
+    await landed();
   }
 
   function kick(): void {
@@ -261,7 +281,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         lose([input], "recorded after close()");
         return;
       }
-      if (queue.length >= o.maxQueue) {
+      if (queue.length + ahead >= o.maxQueue) {
         if (chainer === undefined) {
           lose([input], "the queue is full and the chain head is unknown");
           return;
@@ -305,7 +325,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       return closing;
     },
     get stats(): AuditLogStats {
-      return Object.freeze({ ...counters, queued: queue.length });
+      return Object.freeze({ ...counters, queued: queue.length + ahead });
     },
   };
 
