@@ -2,31 +2,35 @@ import { defineModel } from "@gatehouse/core/store";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createPostgresStore } from "../connect.js";
-import { createStatementNames } from "./statement-names.js";
+import { createStatementNames, MIN_NAMED_PARAMETERS } from "./statement-names.js";
 import { pgUrl, uniquePrefix } from "./test-env.js";
 
 describe("createStatementNames", () => {
-  it("names a text on its second run, by content, and not before", () => {
-    const names = createStatementNames(1000);
-    names.use("INSERT a", 10);
+  const long = MIN_NAMED_PARAMETERS;
+
+  it("names a long text on its second run, by content, and not before", () => {
+    const names = createStatementNames(10 * long);
+    names.use("INSERT a", long);
     expect(names.nameOf("INSERT a")).toBeUndefined();
-    names.use("INSERT a", 10);
+    names.use("INSERT a", long);
     expect(names.nameOf("INSERT a")).toMatch(/^gh_[0-9a-f]{32}$/);
-    const other = createStatementNames(1000);
-    other.use("INSERT a", 10);
-    other.use("INSERT a", 10);
+    const other = createStatementNames(10 * long);
+    other.use("INSERT a", long);
+    other.use("INSERT a", long);
     expect(other.nameOf("INSERT a")).toBe(names.nameOf("INSERT a"));
-    other.use("INSERT b", 10);
-    other.use("INSERT b", 10);
+    other.use("INSERT b", long);
+    other.use("INSERT b", long);
     expect(other.nameOf("INSERT b")).not.toBe(other.nameOf("INSERT a"));
   });
 
-  it("stops naming once the parameter budget is spent", () => {
-    const names = createStatementNames(100);
-    for (const text of ["a", "a", "b", "b", "c", "c"]) names.use(text, 40);
+  it("never names a short text, and stops once the parameter budget is spent", () => {
+    const names = createStatementNames(5 * long);
+    for (let i = 0; i < 5; i++) names.use("short", long - 1);
+    expect(names.nameOf("short")).toBeUndefined();
+    for (const text of ["a", "a", "b", "b", "c", "c"]) names.use(text, 2 * long);
     expect(names.nameOf("a")).toBeDefined();
     expect(names.nameOf("b")).toBeDefined();
-    // 80 of 100 spent: a third 40-parameter text stays unnamed, and is never prepared.
+    // 4 of 5 spent: a third text of 2 stays unnamed, and is never prepared.
     expect(names.nameOf("c")).toBeUndefined();
   });
 });
@@ -44,13 +48,14 @@ describe("createMany on PostgreSQL", () => {
     try {
       await store.migrate();
       const batch = (n: number) =>
-        Array.from({ length: 50 }, (_, i) => ({
+        // 250 rows of 5 parameters: long enough to be named.
+        Array.from({ length: 250 }, (_, i) => ({
           id: `b${n}-${i}`,
           label: `row ${i}`,
           data: { n, i },
         }));
       for (let n = 0; n < 4; n++) {
-        expect(await store.records.createMany!(items, batch(n))).toEqual({ inserted: 50 });
+        expect(await store.records.createMany!(items, batch(n))).toEqual({ inserted: 250 });
       }
       // A replayed batch still skips the rows it already wrote.
       expect(await store.records.createMany!(items, batch(2))).toEqual({ inserted: 0 });

@@ -2,7 +2,8 @@
 // INSERTs of createMany that costs more than the insert itself (500 rows of 26 columns: about
 // 8 µs a row), so a text that runs again gets a name, and pg prepares it once per connection.
 // A prepared statement keeps server memory on every connection that ran it (about 260 bytes
-// per bound parameter), so names are given only until a parameter budget is spent.
+// per bound parameter), so names are given only to long statements, until a parameter budget
+// is spent.
 import { createHash } from "node:crypto";
 import type { PostgresPoolClient } from "kysely";
 
@@ -10,6 +11,8 @@ import type { PostgresPoolClient } from "kysely";
 export const NAMED_PARAMETER_BUDGET = 32_768;
 /** Runs of a text before it is named: a one-off batch shape never takes server memory. */
 const RUNS_BEFORE_NAMING = 2;
+/** Shorter statements parse quickly: naming them would only spend the budget. */
+export const MIN_NAMED_PARAMETERS = 1000;
 /** Texts whose runs are counted at once (oldest forgotten first). */
 const COUNTED_TEXTS = 64;
 
@@ -28,7 +31,9 @@ export function createStatementNames(budget = NAMED_PARAMETER_BUDGET): Statement
   let spent = 0;
   return {
     use(text, parameters) {
-      if (names.has(text) || spent + parameters > budget) return;
+      if (parameters < MIN_NAMED_PARAMETERS || names.has(text) || spent + parameters > budget) {
+        return;
+      }
       const count = (runs.get(text) ?? 0) + 1;
       if (count < RUNS_BEFORE_NAMING) {
         if (runs.size >= COUNTED_TEXTS) runs.delete(runs.keys().next().value as string);
