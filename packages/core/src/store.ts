@@ -30,6 +30,7 @@ export {
   type CheckedRange,
   type CheckedRow,
   checkCreate,
+  checkCreateInto,
   checkCreateMany,
   checkFieldValue,
   checkOrderField,

@@ -199,21 +199,47 @@ export function checkCreate(
   model: ModelSchema,
   data: Record<string, unknown>,
 ): Record<string, unknown> {
+  const { names, blank } = planOf(model);
+  const values: unknown[] = new Array(names.length);
+  checkCreateInto(model, data, values, 0);
+  // An object filled key by key turns into a slow dictionary past about 16 keys.
+  const out: Record<string, unknown> = { ...blank };
+  for (let i = 0; i < names.length; i++) out[names[i]!] = values[i];
+  return out;
+}
+
+/**
+ * {@link checkCreate} for adapters that bind positional parameters: checks
+ * `data` and writes its field values into `target` from `offset` on, in the
+ * order of `Object.keys(model.fields)` (missing optional fields as `null`),
+ * without building a record. Returns the id `data` gives, if any.
+ *
+ * @example
+ * ```ts
+ * const params: unknown[] = [];
+ * const id = checkCreateInto(model, row, params, 0); // params: the field values, in order
+ * ```
+ */
+export function checkCreateInto(
+  model: ModelSchema,
+  data: Record<string, unknown>,
+  target: unknown[],
+  offset: number,
+): string | undefined {
   if (typeof data !== "object" || data === null) invalid(model, "the record must be an object");
-  const { names, specs, known, blank } = planOf(model);
+  const { names, specs, known } = planOf(model);
   for (const key of Object.keys(data)) {
     if (key !== "id" && !known.has(key)) invalid(model, `unknown field "${key}"`);
   }
-  // An object filled key by key turns into a slow dictionary past about 16 keys.
-  const out: Record<string, unknown> = { ...blank };
   for (let i = 0; i < names.length; i++) {
     const field = names[i]!;
-    out[field] = checkSpecValue(model, field, specs[i]!, data[field]);
+    target[offset + i] = checkSpecValue(model, field, specs[i]!, data[field]);
   }
-  if (data.id !== undefined && (typeof data.id !== "string" || !ID.test(data.id))) {
+  const id = data.id;
+  if (id !== undefined && (typeof id !== "string" || !ID.test(id))) {
     invalid(model, "id must be 1-128 printable ASCII characters");
   }
-  return out;
+  return id;
 }
 
 /** Checks the data of an update: known, non-meta fields with valid values. */

@@ -4,7 +4,14 @@ import { isGatehouseError, StoreUnavailableError } from "../errors.js";
 import { namespaced } from "./key-value.js";
 import { createMemoryKeyValueStore } from "./memory-key-value.js";
 import { createMemoryRecordStore } from "./memory-record.js";
-import { checkCreateMany, checkRange, defineModel, inRange, type ModelSchema } from "./model.js";
+import {
+  checkCreateInto,
+  checkCreateMany,
+  checkRange,
+  defineModel,
+  inRange,
+  type ModelSchema,
+} from "./model.js";
 import { createManyFallback, type RangeFilter } from "./record.js";
 
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
@@ -251,6 +258,35 @@ describe("createMany", () => {
       /needs the id of every record \(rows\[0\]\)/,
     );
     expect(() => checkCreateMany(m, {} as never)).toThrow(/needs an array/);
+  });
+
+  it("checkCreateInto writes the checked values in field order at an offset, and gives the id", () => {
+    const model = defineModel({
+      name: "gh_pos",
+      fields: {
+        label: { type: "string", required: true },
+        n: { type: "integer" },
+        data: { type: "json" },
+        on: { type: "boolean" },
+      },
+    });
+    const target: unknown[] = ["kept"];
+    expect(checkCreateInto(model, { data: { a: 1 }, label: "x", id: "r1" }, target, 1)).toBe("r1");
+    expect(target).toEqual(["kept", "x", null, { a: 1 }, null]);
+    expect(checkCreateInto(model, { label: "y", on: true }, target, 0)).toBeUndefined();
+    expect(target.slice(0, 4)).toEqual(["y", null, null, true]);
+    for (const bad of [
+      { label: "x", color: "red" },
+      { n: 1 },
+      { label: "a\u0000b" },
+      { label: "x", data: { v: Number.NaN } },
+      { label: "x", id: "has space" },
+      null,
+    ]) {
+      expect(() => checkCreateInto(model, bad as never, [], 0)).toThrow(
+        expect.objectContaining({ code: "store_invalid" }),
+      );
+    }
   });
 
   it("createManyFallback validates first, skips duplicates, and is not atomic on an outage", async () => {

@@ -1,11 +1,11 @@
 // RecordStore on one table per model, with the semantics of core's memory store.
 import { randomUUID } from "node:crypto";
-import { GatehouseError } from "@gatehouse/core/errors";
+import { GatehouseError, isGatehouseError } from "@gatehouse/core/errors";
 import {
   type CheckedRange,
   type CreateManyResult,
   checkCreate,
-  checkCreateMany,
+  checkCreateInto,
   checkFieldValue,
   checkLimit,
   checkOrderField,
@@ -150,22 +150,23 @@ export function createRecords(
     }
   }
 
-  /** A value as the driver binds it (what `param` wraps in a fragment). */
-  function rawParam(info: TableInfo, c: ColumnInfo, value: unknown): unknown {
-    switch (c.type) {
-      case "boolean":
-        return pg ? value : value ? 1 : 0;
-      case "json":
-        return serialiseValue(value);
-      case "string":
-        if (unstorableString(ctx.dialect, value as string)) {
-          invalid(info, `field "${c.field}" holds a character the database cannot store`);
-        }
-        return value;
-      default:
-        return value;
+  /** The columns whose checked values the driver cannot bind as they are: json, and booleans on SQLite. */
+  const encodedColumns = new WeakMap<TableInfo, number[]>();
+  function encodedOf(info: TableInfo): number[] {
+    let list = encodedColumns.get(info);
+    if (list === undefined) {
+      list = [];
+      info.columns.forEach((c, i) => {
+        if (c.type === "json" || (c.type === "boolean" && !pg)) list!.push(i);
+      });
+      encodedColumns.set(info, list);
     }
+    return list;
   }
+
+  /** A checked, non-null json or boolean value as the driver binds it (what `param` wraps). */
+  const encodeParam = (c: ColumnInfo, value: unknown): unknown =>
+    c.type === "json" ? JSON.stringify(value) : value ? 1 : 0;
 
   /**
    * The text of a `rows`-row INSERT of `createMany`, built once per table and
@@ -289,21 +290,27 @@ RETURNING ${selectList(info)}`.execute(ctx.db);
       rows: readonly RecordInputWithId<M>[],
     ): Promise<CreateManyResult> {
       const info = infoOf(model);
-      const checked = checkCreateMany(model, rows);
-      if (checked.length === 0) return { inserted: 0 };
-      // Encode every value (and refuse what the database cannot store) before writing, straight
-      // into the bound parameters: per row its id, created_at and updated_at (the time, set
-      // below), then the columns.
+      if (!Array.isArray(rows)) invalid(info, "createMany needs an array of records");
+      if (rows.length === 0) return { inserted: 0 };
+      // Check and encode every row before writing, straight into the bound parameters: per
+      // row its id, created_at and updated_at (the time, set below), then the columns.
       const { columns } = info;
+      const encoded = encodedOf(info);
       const width = 3 + columns.length;
-      const params: unknown[] = new Array(checked.length * width);
-      let p = 0;
-      for (const { id, values } of checked) {
-        params[p] = id;
-        p += 3;
-        for (const c of columns) {
-          const value = values[c.field];
-          params[p++] = value === null ? null : rawParam(info, c, value);
+      const params: unknown[] = new Array(rows.length * width);
+      for (let r = 0, p = 0; r < rows.length; r++, p += width) {
+        try {
+          const id = checkCreateInto(model, rows[r] as Record<string, unknown>, params, p + 3);
+          if (id === undefined) invalid(info, "createMany needs the id of every record");
+          params[p] = id;
+        } catch (err) {
+          if (!isGatehouseError(err)) throw err;
+          throw new GatehouseError("store_invalid", `${err.message} (rows[${r}])`, { cause: err });
+        }
+        // The checks refused NUL and lone surrogates: only json and booleans need encoding.
+        for (const i of encoded) {
+          const value = params[p + 3 + i];
+          if (value !== null) params[p + 3 + i] = encodeParam(columns[i]!, value);
         }
       }
       const perChunk = rowsPerInsert(ctx.dialect, columns.length);
@@ -315,20 +322,17 @@ RETURNING ${selectList(info)}`.execute(ctx.db);
           const insert = async (db: AnyDb, first: number, count: number): Promise<number> => {
             const text = insertText(info, count);
             const bound =
-              count === checked.length
-                ? params
-                : params.slice(first * width, (first + count) * width);
+              count === rows.length ? params : params.slice(first * width, (first + count) * width);
             if (pg) ctx.statementNames.use(text, bound.length);
             const result = await db.executeQuery(CompiledQuery.raw(text, bound));
             return Number(result.numAffectedRows ?? 0n);
           };
-          if (checked.length <= perChunk)
-            return { inserted: await insert(ctx.db, 0, checked.length) };
+          if (rows.length <= perChunk) return { inserted: await insert(ctx.db, 0, rows.length) };
           // Several statements: one transaction, so the batch is still all or nothing.
           return ctx.db.transaction().execute(async (trx) => {
             let inserted = 0;
-            for (let i = 0; i < checked.length; i += perChunk) {
-              inserted += await insert(trx, i, Math.min(perChunk, checked.length - i));
+            for (let i = 0; i < rows.length; i += perChunk) {
+              inserted += await insert(trx, i, Math.min(perChunk, rows.length - i));
             }
             return { inserted };
           });
