@@ -34,7 +34,7 @@ export interface AuditLogStats {
   readonly replayed: number;
   /** Events lost because even the spool failed: each one was also reported through `onError`. */
   readonly lost: number;
-  /** Events waiting in memory. */
+  /** Events waiting in memory for their first write (a batch chained while the one before it is written included). */
   readonly queued: number;
   /** Sink and spool failures seen. */
   readonly errors: number;
