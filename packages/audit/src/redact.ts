@@ -124,9 +124,9 @@ export function createMetadataCleaner(
     return answer;
   };
 
-  // Whether a key of the current copy starts with a digit: JavaScript lists integer-like keys
-  // first whatever their insertion order, so only then does the canonical text need sorting.
-  let digitKeys = false;
+  // Whether the copy's JSON may differ from its canonical text: JavaScript lists integer-like
+  // keys first whatever their insertion order, and a cleaned key may sort elsewhere.
+  let keysUnsorted = false;
 
   function copy(value: unknown, depth: number, ancestors: Set<object>): JsonValue | undefined {
     switch (typeof value) {
@@ -185,7 +185,7 @@ export function createMetadataCleaner(
       if (item === undefined) continue;
       const key = storableString(rawKey);
       const first = key.charCodeAt(0);
-      if (first >= 48 && first <= 57) digitKeys = true;
+      if ((first >= 48 && first <= 57) || key !== rawKey) keysUnsorted = true;
       const cleaned = redacts(key) ? REDACTED : copy(item, depth + 1, ancestors);
       if (cleaned === undefined) continue;
       setKey(out, key, cleaned);
@@ -214,14 +214,14 @@ export function createMetadataCleaner(
   return function clean(value: unknown): CleanedMetadata {
     if (value === undefined || value === null) return NONE;
     let cleaned: JsonValue | null;
-    digitKeys = false;
+    keysUnsorted = false;
     try {
       cleaned = copy(value, 0, new Set()) ?? null;
     } catch {
       // A getter or toJSON threw, or a Proxy refused: keep the event, say why.
       return UNREADABLE_METADATA;
     }
-    const text = digitKeys ? canonicalJson(cleaned) : JSON.stringify(cleaned);
+    const text = keysUnsorted ? canonicalJson(cleaned) : JSON.stringify(cleaned);
     if (fits(text, maxBytes)) return { value: cleaned, text };
     const cut = fit(cleaned, maxBytes);
     return { value: cut, text: canonicalJson(cut) };
