@@ -439,6 +439,10 @@ async function rejectsInvalidCreate(store: RecordStore): Promise<void> {
     "a NUL in a json string": { ...data(group), data: { s: "a\u0000b" } },
     "a lone surrogate in a json key": { ...data(group), data: { "k\ud800": 1 } },
     "a json value over 1 MiB": { ...data(group), data: ["é".repeat(600_000)] },
+    "a json value that serialises to nothing": {
+      ...data(group),
+      data: { toJSON: () => undefined },
+    },
     "an empty id": { ...data(group), id: "" },
     "an id with a space": { ...data(group), id: "has space" },
   };

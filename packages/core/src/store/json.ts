@@ -22,11 +22,14 @@ export function serialiseValue(value: unknown): string {
   if (!isJson(value, 0)) {
     throw new GatehouseError("store_invalid", "The value is not JSON-serialisable.");
   }
-  let text: string;
+  let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch (cause) {
     throw new GatehouseError("store_invalid", "The value is not JSON-serialisable.", { cause });
+  }
+  if (text === undefined) {
+    throw new GatehouseError("store_invalid", "The value is not JSON-serialisable.");
   }
   if (text.length > MAX_VALUE_BYTES / 4 && Buffer.byteLength(text) > MAX_VALUE_BYTES) {
     throw new GatehouseError("store_invalid", `The value exceeds ${MAX_VALUE_BYTES} bytes.`);
@@ -78,12 +81,14 @@ export function checkJsonField(value: unknown): JsonProblem {
   if (!walkJson(value, 0, walk)) return "not_json";
   // The bound is an upper limit of the UTF-8 size: only a value that might be too big is serialised.
   if (walk.bound > MAX_VALUE_BYTES) {
-    let text: string;
+    let text: string | undefined;
     try {
       text = JSON.stringify(value);
     } catch {
       return "not_json";
     }
+    // A toJSON that returns undefined (or a function) leaves nothing to store.
+    if (text === undefined) return "not_json";
     if (Buffer.byteLength(text) > MAX_VALUE_BYTES) return "too_big";
   }
   return walk.unstorable ? "unstorable" : null;
