@@ -213,7 +213,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       ahead = n;
       await landed();
       ahead = 0;
-      inFlight = { done: deliver(events, probe && !spilling), n };
+      const done = deliver(events, probe && !spilling);
+      done.catch(() => {}); // awaited by landed(); never an unhandled rejection meanwhile
+      inFlight = { done, n };
       // Let the write go out (the driver encodes and sends it) before the next batch is chained.
       await new Promise((resolve) => setImmediate(resolve));
     }
