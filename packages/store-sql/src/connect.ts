@@ -76,6 +76,22 @@ export function createPostgresStore(
   return openStore({ dialect: "postgres", pool, owned: true }, parsed);
 }
 
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions extends SqlStoreOptions {
+  /**
+   * Where `records.createMany` runs its INSERTs. `"inline"`: on the store's
+   * connection, on the calling thread (better-sqlite3 is synchronous, so a
+   * 500-row batch holds the event loop for a few milliseconds). `"worker"`: on
+   * a worker thread with its own connection to the same file, started on the
+   * first `createMany` and ended by `close()`; the rows are still checked on
+   * the calling thread, and the call resolves once they are committed, so
+   * reads see them. Use it for audit logs and other bulk writers; it needs a
+   * database file (not `":memory:"`). Every other operation stays inline.
+   * @default "inline"
+   */
+  bulkWrites?: "inline" | "worker";
+}
+
 /**
  * A {@link SqlStore} on SQLite through `better-sqlite3`. Given a file name it
  * opens the database (lazily, in WAL mode, with a busy timeout of `timeoutMs`)
@@ -89,13 +105,23 @@ export function createPostgresStore(
  * const store = createSqliteStore("./gatehouse.db", { models: [sessionModel] });
  * await store.migrate();
  * await store.kv.increment("attempts:alice", { ttlMs: 60_000 });
+ *
+ * // An audit trail: its batches are written on a worker thread.
+ * const audit = createSqliteStore("./audit.db", { models: [...auditModels], bulkWrites: "worker" });
  * ```
  */
 export function createSqliteStore(
   fileOrDatabase: string | SqliteDatabase,
-  options: SqlStoreOptions = {},
+  options: SqliteStoreOptions = {},
 ): SqlStore {
   const parsed = parseOptions(options);
+  const bulkWrites = options.bulkWrites ?? "inline";
+  if (bulkWrites !== "inline" && bulkWrites !== "worker") {
+    throw new GatehouseError(
+      "config_invalid",
+      'createSqliteStore(): option "bulkWrites" must be "inline" or "worker"',
+    );
+  }
   if (typeof fileOrDatabase !== "string") {
     if (typeof fileOrDatabase?.prepare !== "function") {
       throw new GatehouseError(
@@ -103,9 +129,22 @@ export function createSqliteStore(
         "createSqliteStore(): pass a file name or a better-sqlite3 Database",
       );
     }
+    if (bulkWrites === "worker") {
+      throw new GatehouseError(
+        "config_invalid",
+        'createSqliteStore(): bulkWrites: "worker" needs a file name (the thread opens its own connection)',
+      );
+    }
     return openStore({ dialect: "sqlite", database: fileOrDatabase, owned: false }, parsed);
   }
   const file = fileOrDatabase.replace(/^sqlite:/, "");
+  const inMemory = file === ":memory:" || file === "";
+  if (bulkWrites === "worker" && inMemory) {
+    throw new GatehouseError(
+      "config_invalid",
+      'createSqliteStore(): bulkWrites: "worker" needs a database file; an in-memory database is private to one connection',
+    );
+  }
   const database = async (): Promise<SqliteDatabase> => {
     const mod = (await import("better-sqlite3")) as unknown as {
       default?: new (file: string, options: Record<string, unknown>) => SqliteDatabase;
@@ -115,14 +154,11 @@ export function createSqliteStore(
       options: Record<string, unknown>,
     ) => SqliteDatabase & { pragma(source: string, options?: { simple: boolean }): unknown };
     const db = new Database(file, { timeout: parsed.timeoutMs });
-    if (
-      file !== ":memory:" &&
-      file !== "" &&
-      db.pragma("journal_mode", { simple: true }) !== "wal"
-    ) {
+    if (!inMemory && db.pragma("journal_mode", { simple: true }) !== "wal") {
       db.pragma("journal_mode = WAL");
     }
     return db;
   };
-  return openStore({ dialect: "sqlite", database, owned: true }, parsed);
+  const writerFile = bulkWrites === "worker" ? file : undefined;
+  return openStore({ dialect: "sqlite", database, owned: true, writerFile }, parsed);
 }

@@ -5,7 +5,12 @@
  *
  * @packageDocumentation
  */
-export { createPostgresStore, createSqliteStore, type PostgresStoreOptions } from "./connect.js";
+export {
+  createPostgresStore,
+  createSqliteStore,
+  type PostgresStoreOptions,
+  type SqliteStoreOptions,
+} from "./connect.js";
 export {
   createSqlStore,
   type PostgresPool,

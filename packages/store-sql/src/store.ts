@@ -11,6 +11,7 @@ import {
   SqliteDialect,
   sql,
 } from "kysely";
+import { createBulkWriter } from "./internal/bulk-writer.js";
 import type { AnyDb, StoreContext } from "./internal/context.js";
 import { isConnectionError, mapError } from "./internal/errors.js";
 import { createKv, sweepKv } from "./internal/key-value.js";
@@ -122,6 +123,8 @@ export type InternalConnection =
       dialect: "sqlite";
       database: SqliteDatabase | (() => Promise<SqliteDatabase>);
       owned: boolean;
+      /** `bulkWrites: "worker"`: the file the writer thread opens. */
+      writerFile?: string;
     };
 
 const noop = () => {};
@@ -248,6 +251,16 @@ export function openStore(
     return opening;
   };
 
+  const bulkWriter =
+    connection.dialect === "sqlite" && connection.writerFile !== undefined
+      ? createBulkWriter(connection.writerFile, timeoutMs)
+      : undefined;
+  /** SQLite: the database handed to Kysely; the writer thread starts with it. */
+  const sqliteDatabase = (database: SqliteDatabase) => {
+    bulkWriter?.start();
+    return cachingStatements(database);
+  };
+
   const statementNames = createStatementNames();
   const db: AnyDb =
     connection.dialect === "postgres"
@@ -258,9 +271,9 @@ export function openStore(
               typeof connection.database === "function"
                 ? (
                     (open) => async () =>
-                      cachingStatements(await open())
+                      sqliteDatabase(await open())
                   )(connection.database)
-                : cachingStatements(connection.database),
+                : sqliteDatabase(connection.database),
           }),
         });
 
@@ -274,6 +287,7 @@ export function openStore(
     dialect,
     db,
     statementNames,
+    bulkWriter,
     prefix,
     clock,
     run(what, fn, info) {
@@ -419,6 +433,8 @@ export function openStore(
         await Promise.race([sweeping, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
         clearTimeout(timer);
       }
+      // Writes already sent to the writer thread finish before its connection closes.
+      await bulkWriter?.close();
       if (!connection.owned) return;
       await db.destroy().catch(noop);
       if (opening !== undefined) await (await opening.catch(() => undefined))?.end().catch(noop);

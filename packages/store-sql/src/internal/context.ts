@@ -1,5 +1,6 @@
 import type { Clock } from "@gatehouse/core";
 import type { Kysely } from "kysely";
+import type { BulkWriter } from "./bulk-writer.js";
 import type { KvStatement } from "./kv-statements.js";
 import type { Dialect, TableInfo } from "./schema.js";
 import type { StatementNames } from "./statement-names.js";
@@ -13,6 +14,8 @@ export interface StoreContext {
   readonly db: AnyDb;
   /** PostgreSQL: the repeated long statements run as prepared statements (createMany's INSERTs). */
   readonly statementNames: StatementNames;
+  /** SQLite with `bulkWrites: "worker"`: the thread createMany's INSERTs run on. */
+  readonly bulkWriter: BulkWriter | undefined;
   readonly prefix: string;
   readonly clock: Clock;
   /** Runs one operation: refuses after close, bounds it by `timeoutMs`, maps driver errors. */

@@ -27,6 +27,7 @@ import {
   type UpdateOptions,
 } from "@gatehouse/core/store";
 import { CompiledQuery, type RawBuilder, sql } from "kysely";
+import type { BulkChunk } from "./bulk-writer.js";
 import { type AnyDb, type StoreContext, toNumber, unstorableString } from "./context.js";
 import { type ColumnInfo, META_COLUMNS, q, type TableInfo } from "./schema.js";
 
@@ -319,12 +320,22 @@ RETURNING ${selectList(info)}`.execute(ctx.db);
         async () => {
           const now = ctx.clock.now();
           for (let i = 1; i < params.length; i += width) params[i] = params[i + 1] = now;
+          const bound = (first: number, count: number) =>
+            count === rows.length ? params : params.slice(first * width, (first + count) * width);
+          if (ctx.bulkWriter !== undefined) {
+            // The writer thread runs the chunks in one transaction.
+            const chunks: BulkChunk[] = [];
+            for (let i = 0; i < rows.length; i += perChunk) {
+              const count = Math.min(perChunk, rows.length - i);
+              chunks.push({ text: insertText(info, count), params: bound(i, count) });
+            }
+            return { inserted: await ctx.bulkWriter.insert(chunks) };
+          }
           const insert = async (db: AnyDb, first: number, count: number): Promise<number> => {
             const text = insertText(info, count);
-            const bound =
-              count === rows.length ? params : params.slice(first * width, (first + count) * width);
-            if (pg) ctx.statementNames.use(text, bound.length);
-            const result = await db.executeQuery(CompiledQuery.raw(text, bound));
+            const values = bound(first, count);
+            if (pg) ctx.statementNames.use(text, values.length);
+            const result = await db.executeQuery(CompiledQuery.raw(text, values));
             return Number(result.numAffectedRows ?? 0n);
           };
           if (rows.length <= perChunk) return { inserted: await insert(ctx.db, 0, rows.length) };
