@@ -16,6 +16,16 @@ export interface AuditSink {
    * spools the batch and retries later.
    */
   write(events: readonly AuditEvent[]): Promise<void>;
+  /**
+   * `true` when the sink places each event by its position (`stream`, `seq`)
+   * rather than by arrival, like a database table: the log may then send the
+   * next batch while the previous write is still out (at most two at once), so
+   * preparing one batch overlaps the database's work on the other. A failed
+   * write is still spooled in order and replayed; a later batch may land
+   * before it. Leave it unset for files, streams and collectors.
+   * @default false
+   */
+  readonly overlapWrites?: boolean;
   /** The last position of `stream` the sink holds, so a named stream continues its chain after a restart. */
   head?(stream: string): Promise<{ readonly seq: number; readonly hash: string } | undefined>;
   /** Releases files, sockets or timers. */

@@ -108,6 +108,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     (sink, i) => new Outlet(sink, new Spool(join(spoolRoot, keys[i]!)), ctx),
   );
   const backlog = () => outlets.some((outlet) => outlet.spool.pending);
+  const writesOut = o.sinks.every((sink) => sink.overlapWrites === true) ? 2 : 1;
 
   function lose(events: readonly AuditEventInput[], why: string): void {
     counters.lost += events.length;
@@ -179,18 +180,23 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       throw err;
     });
     await ready;
-    // The batch whose write is in flight while the next one is chained: chaining (ids, hashes,
-    // redaction) overlaps the database's work. Deliveries themselves never overlap.
-    let inFlight: { readonly done: Promise<void>; readonly n: number } | undefined;
-    const landed = async () => {
-      if (inFlight === undefined) return;
-      const { done, n } = inFlight;
-      inFlight = undefined;
+    // Batches whose writes are out, oldest first, while the next one is chained: chaining (ids,
+    // hashes, redaction) overlaps the database's work. One at a time, or two when every sink
+    // places events by position (`overlapWrites`). They land in order.
+    const inFlight: { readonly done: Promise<void>; readonly n: number }[] = [];
+    let flying = 0; // events in `inFlight`
+    const landOldest = async () => {
+      const { done, n } = inFlight[0]!;
       await done;
+      inFlight.shift();
+      flying -= n;
       handled += n;
       if (pressure.fired) pressure = pressureSignal();
       if (queue.length < o.batchSize) spilling = false;
       settle();
+    };
+    const landed = async () => {
+      while (inFlight.length > 0) await landOldest();
     };
     for (;;) {
       if (probeWanted && !spilling) {
@@ -201,8 +207,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         probesDone = round;
         settle();
       }
-      const owed = handled + (inFlight?.n ?? 0) < target;
-      if (queue.length === 0 || (!owed && !spilling && queue.length < o.batchSize)) break;
+      const owed = handled + flying < target;
+      if (queue.length === 0 || (!owed && !spilling && queue.length < o.batchSize)) {
+        if (inFlight.length === 0) break;
+        // A batch may fill while the oldest write lands: keep the writes going back to back.
+        await landOldest();
+        continue;
+      }
       // Spilling to disk goes in larger slices (each chained in well under 50 ms).
       const n = Math.min(queue.length, spilling ? Math.max(o.batchSize * 10, 5000) : o.batchSize);
       const batch = n === queue.length ? queue : queue.splice(0, n);
@@ -211,11 +222,12 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const probe = !spilling;
       const events = chainer!.chain(batch);
       ahead = n;
-      await landed();
+      while (inFlight.length >= writesOut) await landOldest();
       ahead = 0;
       const done = deliver(events, probe && !spilling);
-      done.catch(() => {}); // awaited by landed(); never an unhandled rejection meanwhile
-      inFlight = { done, n };
+      done.catch(() => {}); // awaited by landOldest(); never an unhandled rejection meanwhile
+      inFlight.push({ done, n });
+      flying += n;
       // Let the write go out (the driver encodes and sends it) before the next batch is chained.
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -34,12 +34,19 @@ class SinkTimeoutError extends Error {
   }
 }
 
-/** A sink with its spool. Calls must not overlap (the log runs one flush at a time). */
+const noop = () => {};
+
+/**
+ * A sink with its spool. Deliveries may overlap (the log sends the next batch
+ * early to a sink with `overlapWrites`); replays must not overlap a delivery.
+ */
 export class Outlet {
   readonly sink: AuditSink;
   readonly spool: Spool;
   readonly #ctx: OutletContext;
   #failing = false;
+  /** Settles when the last delivery handed to this outlet has finished, spooling included. */
+  #tail: Promise<void> = Promise.resolve();
 
   constructor(sink: AuditSink, spool: Spool, ctx: OutletContext) {
     this.sink = sink;
@@ -50,9 +57,39 @@ export class Outlet {
   /**
    * Delivers a chained batch. A sink with a backlog gets its spool replayed
    * first (when `probe`), so it sees events in order; if the backlog remains,
-   * the batch joins it. A failed write spools the batch.
+   * the batch joins it. A failed write spools the batch. To a sink with
+   * `overlapWrites` and no backlog, the write goes out at once, even while the
+   * delivery before it is still out.
    */
-  async deliver(events: readonly AuditEvent[], probe: boolean): Promise<Delivery> {
+  deliver(events: readonly AuditEvent[], probe: boolean): Promise<Delivery> {
+    const before = this.#tail;
+    // Early, the write goes out now; anything touching the spool waits for the delivery before.
+    const delivery =
+      this.sink.overlapWrites === true && !this.spool.pending
+        ? this.#deliverEarly(events, before)
+        : before.then(() => this.#deliverInTurn(events, probe));
+    this.#tail = delivery.then(noop, noop);
+    return delivery;
+  }
+
+  /** Writes now; on failure, spools after the delivery before has spooled (so the spool stays in order). */
+  async #deliverEarly(events: readonly AuditEvent[], before: Promise<void>): Promise<Delivery> {
+    let failure: { error: unknown } | undefined;
+    try {
+      await this.#write(events);
+    } catch (error) {
+      failure = { error };
+    }
+    await before;
+    if (failure === undefined) {
+      this.#ok();
+      return { direct: true, lost: [] };
+    }
+    this.#failed(failure.error);
+    return { direct: false, lost: await this.#spool(events) };
+  }
+
+  async #deliverInTurn(events: readonly AuditEvent[], probe: boolean): Promise<Delivery> {
     if (this.spool.pending && probe) await this.replay();
     if (!this.spool.pending) {
       try {

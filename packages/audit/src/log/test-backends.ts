@@ -1,8 +1,11 @@
 // Test helper (imported by *.test.ts only): the record stores this package's
-// log and sink tests run on — memory, SQLite (in memory) and PostgreSQL (the
-// run's throwaway server) — with the audit model migrated, and a switch that
+// log and sink tests run on — memory, SQLite (in memory, and a file whose batches
+// are written on a worker thread) and PostgreSQL (the run's throwaway server) — with the audit model migrated, and a switch that
 // makes a store refuse writes as an outage would.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { StoreUnavailableError } from "@gatehouse/core/errors";
 import { createMemoryRecordStore, type RecordStore } from "@gatehouse/core/store";
 import { createPostgresStore, createSqliteStore } from "@gatehouse/store-sql";
@@ -31,7 +34,7 @@ export interface BackendKind {
 /** The PostgreSQL URL of this test run. */
 export const pgUrl = (): string => process.env.GATEHOUSE_TEST_PG_URL ?? inject("pgUrl");
 
-/** The three backends, with `auditModels` migrated (PostgreSQL tables under a fresh prefix). */
+/** The four backends, with `auditModels` migrated (PostgreSQL tables under a fresh prefix). */
 export function testBackends(): BackendKind[] {
   return [
     {
@@ -44,6 +47,24 @@ export function testBackends(): BackendKind[] {
         const store = createSqliteStore(":memory:", { models: auditModels });
         await store.migrate();
         return { records: store.records, close: () => store.close() };
+      },
+    },
+    {
+      name: "sqlite-worker", // a file; createMany on the writer thread
+      async open() {
+        const dir = mkdtempSync(join(tmpdir(), "gh-audit-db-"));
+        const store = createSqliteStore(join(dir, "audit.db"), {
+          models: auditModels,
+          bulkWrites: "worker",
+        });
+        await store.migrate();
+        return {
+          records: store.records,
+          async close() {
+            await store.close();
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
       },
     },
     {

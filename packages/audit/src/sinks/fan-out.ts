@@ -33,6 +33,7 @@ export function fanOutSink(sinks: readonly AuditSink[]): AuditSink {
         );
       }
     },
+    overlapWrites: all.length > 0 && all.every((sink) => sink.overlapWrites === true),
     ...(withHead?.head && { head: (stream: string) => withHead.head!(stream) }),
     async close() {
       await Promise.allSettled(all.map(async (sink) => sink.close?.()));

@@ -47,7 +47,9 @@ export function eventToRecord(event: AuditEvent): Row {
  * A sink writing events to a {@link RecordStore} (register `auditModels` with
  * the store and migrate). Batches go through the store's atomic, id-idempotent
  * `createMany` (or `createManyFallback` for stores without it), so a batch
- * replayed after an outage writes only the events that are missing. `head()`
+ * replayed after an outage writes only the events that are missing; the log
+ * may have two batches out at once (`overlapWrites`). On SQLite, open the
+ * store with `bulkWrites: "worker"` so those writes leave the event loop. `head()`
  * reads the last position of a stream, so a named stream continues its chain
  * after a restart.
  *
@@ -61,6 +63,8 @@ export function eventToRecord(event: AuditEvent): Row {
 export function recordStoreSink(records: RecordStore): AuditSink {
   return {
     name: "records",
+    // Rows are keyed by id and read back by `seq`: the order batches land in does not matter.
+    overlapWrites: true,
     async write(events) {
       // One call per batch: the store splits it under its driver's parameter limit, in one
       // transaction, so a batch lands whole or not at all.
