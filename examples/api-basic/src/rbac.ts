@@ -44,6 +44,8 @@ export interface AppRbac {
 export async function createAppRbac(sqliteFile: string): Promise<AppRbac> {
   const store = createSqliteStore(sqliteFile, {
     models: [customRoleModel, membershipModel, ...auditModels],
+    // The audit trail's batches are inserted on a writer thread, off the event loop.
+    bulkWrites: "worker",
   });
   await store.migrate();
   const events = createEventBus();

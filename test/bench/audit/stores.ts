@@ -41,10 +41,22 @@ function expectClean(run: SustainedRun, total: number): void {
   }
 }
 
-/** The audit log into `<dir>/log-<round>.sqlite` (WAL, store-sql's defaults). */
-export async function sqliteLog(dir: string, round: number, r: RoundInput): Promise<number> {
-  const file = join(dir, `log-${round}.sqlite`);
-  const store = createSqliteStore(file, { models: [...auditModels], tablePrefix: PREFIX });
+/** Where store-sql runs createMany on SQLite: `"worker"` is what the audit README recommends. */
+export type BulkWrites = "worker" | "inline";
+
+/** The audit log into `<dir>/log-<bulkWrites>-<round>.sqlite` (WAL). */
+export async function sqliteLog(
+  dir: string,
+  round: number,
+  r: RoundInput,
+  bulkWrites: BulkWrites,
+): Promise<number> {
+  const file = join(dir, `log-${bulkWrites}-${round}.sqlite`);
+  const store = createSqliteStore(file, {
+    models: [...auditModels],
+    tablePrefix: PREFIX,
+    bulkWrites,
+  });
   await store.migrate();
   let run: SustainedRun;
   try {
@@ -60,10 +72,19 @@ export async function sqliteLog(dir: string, round: number, r: RoundInput): Prom
   return run.eventsPerSec;
 }
 
-/** The pre-chained rows through `recordStoreSink(...).write()` alone (no log), into `<dir>/sink-<round>.sqlite`. */
-export async function sqliteSink(dir: string, round: number, r: RoundInput): Promise<number> {
-  const file = join(dir, `sink-${round}.sqlite`);
-  const store = createSqliteStore(file, { models: [...auditModels], tablePrefix: PREFIX });
+/** The pre-chained rows through `recordStoreSink(...).write()` alone (no log, one write at a time). */
+export async function sqliteSink(
+  dir: string,
+  round: number,
+  r: RoundInput,
+  bulkWrites: BulkWrites,
+): Promise<number> {
+  const file = join(dir, `sink-${bulkWrites}-${round}.sqlite`);
+  const store = createSqliteStore(file, {
+    models: [...auditModels],
+    tablePrefix: PREFIX,
+    bulkWrites,
+  });
   await store.migrate();
   try {
     return await sinkOnly(recordStoreSink(store.records), r);
