@@ -4,6 +4,7 @@
 // overlaps the caller's next work (an audit log chains its next batch meanwhile). The rows
 // are checked and encoded before they are sent, so the thread only runs prepared statements.
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { WRITER_THREAD_SOURCE } from "./writer-thread-source.js";
 
@@ -34,11 +35,15 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-/** The absolute path of better-sqlite3 as this package resolves it: the thread loads the same copy. */
+/**
+ * The file of the better-sqlite3 copy this package's own `import("better-sqlite3")` loads,
+ * so the thread loads the same one: `import.meta.resolve` applies the loader hooks and
+ * conditions that import does; the CJS build (no `import.meta`) resolves as `require` does.
+ */
 function driverPath(): string {
-  // CJS build: __filename; ESM build and source: import.meta.url.
-  const here = typeof __filename === "string" ? __filename : import.meta.url;
-  return createRequire(here).resolve("better-sqlite3");
+  const meta = import.meta as { resolve?: (specifier: string) => string };
+  if (typeof meta.resolve === "function") return fileURLToPath(meta.resolve("better-sqlite3"));
+  return createRequire(__filename).resolve("better-sqlite3");
 }
 
 /** A driver error rebuilt from what the thread sent, so the store maps it as its own. */
