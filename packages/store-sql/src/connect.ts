@@ -82,8 +82,8 @@ export interface SqliteStoreOptions extends SqlStoreOptions {
    * Where `records.createMany` runs its INSERTs. `"inline"`: on the store's
    * connection, on the calling thread (better-sqlite3 is synchronous, so a
    * 500-row batch holds the event loop for a few milliseconds). `"worker"`: on
-   * a worker thread with its own connection to the same file, started on the
-   * first `createMany` and ended by `close()`; the rows are still checked on
+   * a worker thread with its own connection to the same file, started when
+   * the store opens its connection and ended by `close()`; the rows are still checked on
    * the calling thread, and the call resolves once they are committed, so
    * reads see them. Use it for audit logs and other bulk writers; it needs a
    * database file (not `":memory:"`). Every other operation stays inline.

@@ -1,7 +1,8 @@
 // Test helper (imported by *.test.ts only): the record stores this package's
-// log and sink tests run on — memory, SQLite (in memory, and a file whose batches
-// are written on a worker thread) and PostgreSQL (the run's throwaway server) — with the audit model migrated, and a switch that
-// makes a store refuse writes as an outage would.
+// log and sink tests run on — memory, SQLite (in memory, and a file whose
+// batches are written on a worker thread) and PostgreSQL (the run's throwaway
+// server) — with the audit model migrated, and a switch that makes a store
+// refuse writes as an outage would.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

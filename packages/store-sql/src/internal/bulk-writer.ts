@@ -128,7 +128,11 @@ export function createBulkWriter(file: string, timeoutMs: number): BulkWriter {
   };
   return {
     start() {
-      started();
+      try {
+        started();
+      } catch {
+        // Not fatal here: the first insert tries again and rejects with the reason.
+      }
     },
     insert(chunks) {
       return started().insert(chunks);
