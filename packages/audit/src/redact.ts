@@ -223,7 +223,7 @@ export function createMetadataCleaner(
     }
     const text = keysUnsorted ? canonicalJson(cleaned) : JSON.stringify(cleaned);
     if (fits(text, maxBytes)) return { value: cleaned, text };
-    const cut = fit(cleaned, maxBytes);
+    const cut = fitToBudget(cleaned, maxBytes);
     return { value: cut, text: canonicalJson(cut) };
   };
 }
@@ -247,7 +247,7 @@ function fits(text: string, maxBytes: number): boolean {
 const MIN_PART = 24;
 
 /** The largest prefix of `value` (marked) that serialises within `budget` bytes. */
-function fit(value: JsonValue, budget: number): JsonValue {
+function fitToBudget(value: JsonValue, budget: number): JsonValue {
   if (byteSize(value) <= budget) return value;
   if (typeof value === "string") return cutString(value, budget);
   if (value === null || typeof value !== "object") return TRUNCATED;
@@ -284,7 +284,8 @@ function fitArray(value: JsonValue[], budget: number): JsonValue[] {
       continue;
     }
     const room = budget - used - sep - reserve - 1;
-    if (room >= MIN_PART && typeof item === "object" && item !== null) out.push(fit(item, room));
+    if (room >= MIN_PART && typeof item === "object" && item !== null)
+      out.push(fitToBudget(item, room));
     else if (room >= MIN_PART && typeof item === "string") out.push(cutString(item, room));
     break;
   }
@@ -316,7 +317,7 @@ function fitObject(value: { [key: string]: JsonValue }, budget: number): JsonVal
     const room = budget - used - sep - keySize - reserve - 1;
     if (room >= MIN_PART && typeof item === "string") setKey(out, key, cutString(item, room));
     else if (room >= MIN_PART && typeof item === "object" && item !== null) {
-      setKey(out, key, fit(item, room));
+      setKey(out, key, fitToBudget(item, room));
     }
     break;
   }

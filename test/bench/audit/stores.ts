@@ -44,6 +44,17 @@ function expectClean(run: SustainedRun, total: number): void {
 /** Where store-sql runs createMany on SQLite: `"worker"` is what the audit README recommends. */
 export type BulkWrites = "worker" | "inline";
 
+/** A store-sql store on `file` with `auditModels` migrated. */
+async function openSqlite(file: string, bulkWrites: BulkWrites) {
+  const store = createSqliteStore(file, {
+    models: [...auditModels],
+    tablePrefix: PREFIX,
+    bulkWrites,
+  });
+  await store.migrate();
+  return store;
+}
+
 /** The audit log into `<dir>/log-<bulkWrites>-<round>.sqlite` (WAL). */
 export async function sqliteLog(
   dir: string,
@@ -52,12 +63,7 @@ export async function sqliteLog(
   bulkWrites: BulkWrites,
 ): Promise<number> {
   const file = join(dir, `log-${bulkWrites}-${round}.sqlite`);
-  const store = createSqliteStore(file, {
-    models: [...auditModels],
-    tablePrefix: PREFIX,
-    bulkWrites,
-  });
-  await store.migrate();
+  const store = await openSqlite(file, bulkWrites);
   let run: SustainedRun;
   try {
     run = await sustained(recordStoreSink(store.records), r.inputs, r.events.length, r.batchSize);
@@ -80,12 +86,7 @@ export async function sqliteSink(
   bulkWrites: BulkWrites,
 ): Promise<number> {
   const file = join(dir, `sink-${bulkWrites}-${round}.sqlite`);
-  const store = createSqliteStore(file, {
-    models: [...auditModels],
-    tablePrefix: PREFIX,
-    bulkWrites,
-  });
-  await store.migrate();
+  const store = await openSqlite(file, bulkWrites);
   try {
     return await sinkOnly(recordStoreSink(store.records), r);
   } finally {
